@@ -1,0 +1,186 @@
+/**
+ * Every error Valet throws is a {@link ValetError}. Callers branch on `code`; people read
+ * `message`; adapters read `status` and `challenge` to answer HTTP requests. Messages never
+ * contain a token, a secret or a full claim set.
+ *
+ * @module
+ */
+
+/** The stable codes of every {@link ValetError}, for exhaustive `switch (err.code)`. */
+export type ValetErrorCode =
+  | 'ERR_INVALID_REQUEST'
+  | 'ERR_MISSING_TOKEN'
+  | 'ERR_INVALID_TOKEN'
+  | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_POLICY_CONFIG'
+  | 'ERR_INVALID_OPTIONS';
+
+/** The RFC 6750 section 3.1 error codes a bearer challenge can carry. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/**
+ * Why a token was refused. Stable strings: log them, count them, branch on them.
+ * The token itself is never part of an error.
+ */
+export type InvalidTokenReason =
+  | 'malformed'
+  | 'too_large'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'issued_in_future'
+  | 'too_old'
+  | 'bad_signature'
+  | 'alg_not_allowed'
+  | 'unknown_key'
+  | 'keys_unavailable'
+  | 'wrong_issuer'
+  | 'unknown_issuer'
+  | 'wrong_audience'
+  | 'missing_claim'
+  | 'invalid_claim'
+  | 'wrong_type'
+  | 'unsupported_header'
+  | 'inactive'
+  | 'introspection_failed';
+
+/** What a challenge needs beyond the error itself: the data of `WWW-Authenticate`. */
+export interface ChallengeParams {
+  /** RFC 6750 `error`; absent for a request that carried no credentials at all (section 3.1). */
+  readonly error?: BearerErrorCode;
+  /** Human-readable `error_description`. */
+  readonly errorDescription?: string;
+  /** The scopes to ask for (RFC 6750 section 3, `scope`). */
+  readonly scope?: readonly string[];
+}
+
+/** Base class of every error Valet throws. */
+export class ValetError extends Error {
+  /** A stable code that never changes between releases. */
+  readonly code: ValetErrorCode;
+  /** The HTTP status an adapter answers with. */
+  readonly status: number;
+
+  constructor(code: ValetErrorCode, status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+  }
+
+  /** The parameters of the `WWW-Authenticate: Bearer` challenge for this error, if any. */
+  get challenge(): ChallengeParams | undefined {
+    return undefined;
+  }
+}
+
+/** 400 `invalid_request`: the request is malformed (two Authorization headers, a token in the query, ...). */
+export class InvalidRequestError extends ValetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_REQUEST', 400, message, options);
+  }
+
+  override get challenge(): ChallengeParams {
+    return { error: 'invalid_request', errorDescription: this.message };
+  }
+}
+
+/**
+ * 401 without an error code: the request carried no credentials (RFC 6750 section 3.1 says the
+ * challenge then SHOULD NOT include an error). `scope` lists the scopes a client should ask for.
+ */
+export class MissingTokenError extends ValetError {
+  /** The scopes a client should request to get in. */
+  readonly scopes: readonly string[];
+
+  constructor(message = 'Authentication required', scopes: readonly string[] = []) {
+    super('ERR_MISSING_TOKEN', 401, message);
+    this.scopes = Object.freeze([...scopes]);
+  }
+
+  override get challenge(): ChallengeParams {
+    return this.scopes.length > 0 ? { scope: this.scopes } : {};
+  }
+}
+
+/** 401 `invalid_token`: expired, revoked, malformed or otherwise not acceptable. */
+export class InvalidTokenError extends ValetError {
+  /** Why the token was refused. */
+  readonly reason: InvalidTokenReason;
+  /** The claim at fault, when one claim is (`exp`, `aud`, `iss`, ...). Never its value. */
+  readonly claim: string | undefined;
+
+  constructor(reason: InvalidTokenReason, message: string, options?: { cause?: unknown; claim?: string }) {
+    super('ERR_INVALID_TOKEN', 401, message, options);
+    this.reason = reason;
+    this.claim = options?.claim;
+  }
+
+  override get challenge(): ChallengeParams {
+    return { error: 'invalid_token', errorDescription: this.message };
+  }
+}
+
+/** 403 `insufficient_scope`: the token is valid but lacks scopes; `required` goes into the challenge. */
+export class InsufficientScopeError extends ValetError {
+  /** Every scope the operation needs: what one step-up request should ask for. */
+  readonly required: readonly string[];
+  /** A smallest set of scopes that, once granted, would allow. */
+  readonly missing: readonly string[];
+  /** The operation refused, if known. */
+  readonly operationId: string | undefined;
+
+  constructor(
+    message: string,
+    init: { required: readonly string[]; missing?: readonly string[]; operationId?: string },
+  ) {
+    super('ERR_INSUFFICIENT_SCOPE', 403, message);
+    this.required = Object.freeze([...init.required]);
+    this.missing = Object.freeze([...(init.missing ?? init.required)]);
+    this.operationId = init.operationId;
+  }
+
+  override get challenge(): ChallengeParams {
+    return { error: 'insufficient_scope', errorDescription: this.message, scope: this.required };
+  }
+}
+
+/** 403 without a scope to ask for: a rule other than scopes refused (an attribute check, `not`, default deny). */
+export class ForbiddenError extends ValetError {
+  /** The operation refused, if known. */
+  readonly operationId: string | undefined;
+
+  constructor(message: string, operationId?: string) {
+    super('ERR_FORBIDDEN', 403, message);
+    this.operationId = operationId;
+  }
+}
+
+/** Start-up misconfiguration of policies: unknown scope, duplicate operation, cycle in `implies`, ... */
+export class PolicyConfigError extends ValetError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_POLICY_CONFIG', 500, message, options);
+  }
+}
+
+/** An options object failed validation at construction; the message names the field. */
+export class OptionsError extends ValetError {
+  /** The option at fault, as a dotted path (`jwks.timeout`). */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super('ERR_INVALID_OPTIONS', 500, message);
+    this.field = field;
+  }
+}
+
+/** True when `value` is a {@link ValetError} (works across package copies, unlike `instanceof`). */
+export function isValetError(value: unknown): value is ValetError {
+  return (
+    value instanceof ValetError ||
+    (value instanceof Error &&
+      typeof (value as Partial<ValetError>).code === 'string' &&
+      typeof (value as Partial<ValetError>).status === 'number' &&
+      (value as Partial<ValetError>).code!.startsWith('ERR_'))
+  );
+}
