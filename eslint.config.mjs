@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // Mirrors tsconfig: consistent-type-imports then leaves files with decorators alone, where a
+    // class used only in a decorated signature must stay a value import (design:paramtypes).
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { experimentalDecorators: true, emitDecoratorMetadata: true } },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

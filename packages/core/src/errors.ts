@@ -14,7 +14,8 @@ export type ValetErrorCode =
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_FORBIDDEN'
   | 'ERR_POLICY_CONFIG'
-  | 'ERR_INVALID_OPTIONS';
+  | 'ERR_INVALID_OPTIONS'
+  | 'ERR_INVALID_INPUT';
 
 /** The RFC 6750 section 3.1 error codes a bearer challenge can carry. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';

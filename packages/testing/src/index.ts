@@ -1,1 +1,3 @@
-export {};
+export * from './test-issuer.js';
+export * from './dev-authorization-server.js';
+export * from './authorize-headless.js';

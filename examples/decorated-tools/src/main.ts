@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runDemo } from './demo.js';
+
+await runDemo();

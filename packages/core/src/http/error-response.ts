@@ -1,0 +1,102 @@
+import type { ValetError } from '../errors.js';
+import { challengeFor, type ChallengeOptions } from './challenge.js';
+
+/**
+ * The `error` member of an error response body: the RFC 6750 codes where one applies, and for
+ * the rest `unauthorized` (no credentials: RFC 6750 section 3.1 gives no code), `access_denied`
+ * (refused by a rule other than scopes; the RFC 6749 code for a refused request) and
+ * `server_error` (misconfiguration).
+ */
+export type ErrorBodyCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unauthorized'
+  | 'access_denied'
+  | 'server_error';
+
+/** The JSON body of an error response, in the shape of RFC 6749 section 5.2. */
+export interface ErrorBody {
+  readonly error: ErrorBodyCode;
+  readonly error_description: string;
+}
+
+/** Everything an adapter needs to answer a request refused with a {@link ValetError}. */
+export interface ErrorResponse {
+  readonly status: number;
+  /** Lower-case header names: `content-type`, `cache-control`, and `www-authenticate` when the error has a challenge. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: ErrorBody;
+}
+
+/** What a 5xx body says: configuration problems are for the server's logs, not for clients. */
+const SERVER_ERROR_DESCRIPTION = 'The server could not authorize the request.';
+
+/**
+ * The JSON body for an error: `{ error, error_description }`. 4xx errors carry their message,
+ * which Valet writes for clients and which never contains a token. 5xx errors
+ * (`PolicyConfigError`, `OptionsError`) get a fixed sentence, never their message.
+ *
+ * @example
+ * ```ts
+ * errorBody(new ForbiddenError('Tool "rm" is refused by policy "owner-of-path".'));
+ * // { error: 'access_denied', error_description: 'Tool "rm" is refused by policy "owner-of-path".' }
+ * ```
+ */
+export function errorBody(error: ValetError): ErrorBody {
+  const code = bodyCode(error);
+  return Object.freeze({
+    error: code,
+    error_description: code === 'server_error' ? SERVER_ERROR_DESCRIPTION : error.message,
+  });
+}
+
+/**
+ * Translates a {@link ValetError} into status, headers and body: the one place where an
+ * adapter's refusal is built, so no adapter writes challenge strings itself. Errors that are not
+ * Valet errors are the adapter's (or the framework's) to handle.
+ *
+ * @example
+ * ```ts
+ * const challenge = validateChallengeOptions({ resourceMetadata: metadataUrl });
+ * app.use((err, req, res, next) => {
+ *   if (!isValetError(err)) return next(err);
+ *   const { status, headers, body } = errorResponse(err, challenge);
+ *   res.status(status).set(headers).send(JSON.stringify(body));
+ * });
+ * ```
+ */
+export function errorResponse(error: ValetError, options?: ChallengeOptions): ErrorResponse {
+  const body = errorBody(error);
+  const status = body.error === 'server_error' ? 500 : error.status;
+  const challenge = body.error === 'server_error' ? undefined : challengeFor(error, options);
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  return Object.freeze({ status, headers: Object.freeze(headers), body });
+}
+
+function bodyCode(error: ValetError): ErrorBodyCode {
+  switch (error.code) {
+    case 'ERR_INVALID_REQUEST':
+    case 'ERR_INVALID_INPUT':
+      return 'invalid_request';
+    case 'ERR_MISSING_TOKEN':
+      return 'unauthorized';
+    case 'ERR_INVALID_TOKEN':
+      return 'invalid_token';
+    case 'ERR_INSUFFICIENT_SCOPE':
+      return 'insufficient_scope';
+    case 'ERR_FORBIDDEN':
+      return 'access_denied';
+    case 'ERR_POLICY_CONFIG':
+    case 'ERR_INVALID_OPTIONS':
+      return 'server_error';
+    default:
+      return unknownCode(error.code);
+  }
+}
+
+/** A code added to `ValetErrorCode` must be mapped above; this fails to compile until it is. */
+function unknownCode(_code: never): ErrorBodyCode {
+  return 'server_error';
+}

@@ -1,0 +1,96 @@
+import { OptionsError } from '../errors.js';
+import {
+  httpsOrigin,
+  presetJwtVerifier,
+  presetOptions,
+  requiredAudience,
+  requiredText,
+} from '../internal/preset-options.js';
+import type { IdpPreset, PresetOverrides } from './preset.js';
+
+/** Options of {@link okta}: the issuer, or the domain and the authorization server id. */
+export type OktaOptions = PresetOverrides & {
+  /** The audience configured on the authorization server (`api://default` by default in Okta). */
+  readonly audience: string | readonly string[];
+} & (
+    | {
+        /** The custom authorization server's issuer, `https://{domain}/oauth2/{authorizationServerId}`. */
+        readonly issuer: string;
+        readonly domain?: undefined;
+        readonly authorizationServerId?: undefined;
+      }
+    | {
+        /** The Okta domain, `dev-123456.okta.com` or a custom domain. */
+        readonly domain: string;
+        /** The custom authorization server id: `default`, or `aus...` for one you created. */
+        readonly authorizationServerId: string;
+        readonly issuer?: undefined;
+      }
+  );
+
+/**
+ * Okta, with a custom authorization server (the `default` one, or one you created). Issuer
+ * `https://{domain}/oauth2/{authorizationServerId}`, keys from `{issuer}/v1/keys`, RS256.
+ * Scopes are the `scp` array; the client is `cid` (`uid` is the user id, `sub` the login).
+ *
+ * Okta's org authorization server (issuer `https://{domain}`) is refused: its access tokens are
+ * meant for Okta's own APIs, and Okta documents that resource servers cannot validate them.
+ *
+ * @example
+ * ```ts
+ * const idp = okta({ domain: 'dev-123456.okta.com', authorizationServerId: 'default', audience: 'api://default' });
+ * ```
+ */
+export function okta(options: OktaOptions): IdpPreset {
+  const o = presetOptions('okta', options);
+  let issuer: string;
+  if (o.issuer !== undefined) {
+    if (o.domain !== undefined || o.authorizationServerId !== undefined) {
+      throw new OptionsError(
+        'issuer',
+        'okta: set either issuer, or domain and authorizationServerId, not both.',
+      );
+    }
+    const url = requiredText(
+      'okta',
+      'issuer',
+      o.issuer,
+      'a URL like "https://dev-123456.okta.com/oauth2/default"',
+    );
+    const match = /^(https:\/\/[^/?#]+)\/oauth2\/([A-Za-z0-9_-]+)\/?$/.exec(url);
+    if (match === null) {
+      throw new OptionsError(
+        'issuer',
+        'okta: issuer must be a custom authorization server, "https://{domain}/oauth2/{id}" (e.g. /oauth2/default); ' +
+          "tokens of Okta's org authorization server are for Okta's own APIs and cannot be validated by a resource server.",
+      );
+    }
+    issuer = `${httpsOrigin('okta', 'issuer', match[1], 'dev-123456.okta.com')}/oauth2/${match[2]}`;
+  } else {
+    const origin = httpsOrigin('okta', 'domain', o.domain, 'dev-123456.okta.com');
+    const id = requiredText(
+      'okta',
+      'authorizationServerId',
+      o.authorizationServerId,
+      'the id of a custom authorization server, e.g. "default"',
+      /^[A-Za-z0-9_-]+$/,
+    );
+    issuer = `${origin}/oauth2/${id}`;
+  }
+  const verifier = presetJwtVerifier(
+    {
+      issuer,
+      audience: requiredAudience(
+        'okta',
+        o.audience,
+        "the authorization server's audience, e.g. api://default",
+      ),
+      jwksUri: `${issuer}/v1/keys`,
+      algorithms: ['RS256'],
+      scopeClaim: 'scp',
+      clientIdClaim: ['cid', 'client_id'],
+    },
+    o,
+  );
+  return Object.freeze({ name: 'okta', issuer, authorizationServer: issuer, verifier });
+}

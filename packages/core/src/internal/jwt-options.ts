@@ -1,0 +1,281 @@
+import type { JWTPayload } from 'jose';
+import { OptionsError } from '../errors.js';
+import { audienceMatcher, type AudienceMatcher } from '../verify/audience.js';
+import { discoveryUrls } from '../verify/discovery.js';
+import type { JwtVerifierOptions, StaticKeys } from '../verify/jwt-verifier-options.js';
+import { scopeClaimReader, type ScopeReader } from '../verify/scope-claims.js';
+import { checkAlgorithms } from './jwt-algorithms.js';
+import { isLoopbackHost } from './loopback.js';
+import { secureUrl } from './secure-url.js';
+import { checkStaticKeys } from './static-keys.js';
+
+/** Where the verification keys come from, after validation. */
+export type KeySource =
+  | { readonly kind: 'secret'; readonly secret: Uint8Array }
+  | { readonly kind: 'keys'; readonly keys: StaticKeys }
+  | { readonly kind: 'jwks'; readonly url: URL }
+  | { readonly kind: 'discovery'; readonly url: URL | undefined };
+
+/** {@link JwtVerifierOptions} validated, with every default applied. */
+export interface ResolvedJwtOptions {
+  readonly issuers: readonly string[];
+  readonly audience: AudienceMatcher | undefined;
+  readonly keySource: KeySource;
+  readonly algorithms: readonly string[];
+  readonly clockTolerance: number;
+  readonly maxTokenAge: number | undefined;
+  readonly requiredClaims: readonly string[];
+  readonly typ: 'at+jwt' | undefined;
+  readonly scopes: ScopeReader;
+  readonly clientIdClaims: readonly string[];
+  readonly maxTokenBytes: number;
+  readonly jwks: { readonly timeoutMs: number; readonly cooldownMs: number; readonly cacheMaxAgeMs: number };
+  readonly validate: ((claims: JWTPayload) => void) | undefined;
+  readonly fetch: typeof fetch | undefined;
+}
+
+const KNOWN_OPTIONS = new Set<string>([
+  'issuer',
+  'audience',
+  'jwksUri',
+  'keys',
+  'secret',
+  'discovery',
+  'algorithms',
+  'clockTolerance',
+  'maxTokenAge',
+  'requiredClaims',
+  'typ',
+  'strict',
+  'scopeClaim',
+  'clientIdClaim',
+  'allowMissingExp',
+  'maxTokenBytes',
+  'jwks',
+  'validate',
+  'fetch',
+]);
+
+/** Claims RFC 9068 section 2.2 requires in a JWT access token (`aud` is checked separately). */
+const RFC9068_CLAIMS = ['iss', 'exp', 'sub', 'client_id', 'iat', 'jti'];
+
+function nonEmptyStrings(field: string, value: unknown, what: string): readonly string[] {
+  const list: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  if (list.length === 0 || list.some((item) => typeof item !== 'string' || item === '')) {
+    throw new OptionsError(field, `${field} must be ${what}.`);
+  }
+  return Object.freeze([...new Set(list as string[])]);
+}
+
+function number(
+  field: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = false,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new OptionsError(field, `${field} must be a number from ${min} to ${max}.`);
+  }
+  if (integer && !Number.isInteger(value)) throw new OptionsError(field, `${field} must be a whole number.`);
+  return value;
+}
+
+function optionalFunction<T>(field: string, value: unknown): T | undefined {
+  if (value !== undefined && typeof value !== 'function')
+    throw new OptionsError(field, `${field} must be a function.`);
+  return value as T | undefined;
+}
+
+function checkIssuers(value: unknown): readonly string[] {
+  if (value === undefined) {
+    throw new OptionsError(
+      'issuer',
+      'issuer is required: the "iss" of the authorization server whose tokens to accept.',
+    );
+  }
+  const issuers = nonEmptyStrings('issuer', value, 'a non-empty string or a non-empty list of them');
+  for (const issuer of issuers) {
+    if (!URL.canParse(issuer)) continue;
+    const url = new URL(issuer);
+    if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+      throw new OptionsError(
+        'issuer',
+        `issuer "${issuer}" uses plain http; only https is trusted (http only on localhost).`,
+      );
+    }
+  }
+  return issuers;
+}
+
+function checkAudience(value: unknown, strict: boolean): AudienceMatcher | undefined {
+  if (value === false) {
+    if (strict)
+      throw new OptionsError('audience', 'audience: false contradicts strict (RFC 9068 requires "aud").');
+    return undefined;
+  }
+  if (value === undefined) {
+    throw new OptionsError(
+      'audience',
+      'audience is required: set it to this server URL (RFC 8707 resource), or to false to skip the check knowingly.',
+    );
+  }
+  const audiences = nonEmptyStrings('audience', value, 'a resource URL, a non-empty list of them, or false');
+  for (const audience of audiences) {
+    if (/^https?:/i.test(audience) && (!URL.canParse(audience) || audience.includes('#'))) {
+      throw new OptionsError(
+        'audience',
+        `audience "${audience}" must be an absolute URL without a fragment.`,
+      );
+    }
+  }
+  return audienceMatcher(audiences);
+}
+
+function secretBytes(value: unknown): Uint8Array | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return new TextEncoder().encode(value);
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  throw new OptionsError('secret', 'secret must be a string or a Uint8Array.');
+}
+
+function keySource(
+  options: JwtVerifierOptions,
+  issuers: readonly string[],
+  secret: Uint8Array | undefined,
+): KeySource {
+  const { jwksUri, keys, discovery } = options;
+  const given = [
+    jwksUri !== undefined && 'jwksUri',
+    keys !== undefined && 'keys',
+    secret !== undefined && 'secret',
+    discovery !== undefined && discovery !== false && 'discovery',
+  ].filter((name): name is string => name !== false);
+  if (given.length > 1) {
+    throw new OptionsError(given[1]!, `Set one key source, not ${given.join(' and ')}.`);
+  }
+  if (secret !== undefined) return { kind: 'secret', secret };
+  if (keys !== undefined) {
+    checkStaticKeys(keys);
+    return { kind: 'keys', keys };
+  }
+  if (jwksUri !== undefined) return { kind: 'jwks', url: secureUrl('jwksUri', jwksUri) };
+  if (discovery === false) {
+    throw new OptionsError(
+      'discovery',
+      'discovery is off and no key source is set: set jwksUri, keys or secret.',
+    );
+  }
+  if (
+    discovery !== undefined &&
+    discovery !== true &&
+    typeof discovery !== 'string' &&
+    !(discovery instanceof URL)
+  ) {
+    throw new OptionsError('discovery', 'discovery must be true, false or the URL of the metadata document.');
+  }
+  if (issuers.length !== 1) {
+    throw new OptionsError(
+      'discovery',
+      'discovery needs exactly one issuer; set jwksUri or keys, or use one verifier per issuer (MultiIssuerVerifier).',
+    );
+  }
+  if (discovery === undefined || discovery === true) {
+    discoveryUrls(issuers[0]!);
+    return { kind: 'discovery', url: undefined };
+  }
+  return { kind: 'discovery', url: secureUrl('discovery', discovery) };
+}
+
+function checkJwksOptions(value: unknown, source: KeySource): ResolvedJwtOptions['jwks'] {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    throw new OptionsError('jwks', 'jwks must be an object: { timeoutMs, cooldownMs, cacheMaxAgeMs }.');
+  }
+  if (value !== undefined && (source.kind === 'keys' || source.kind === 'secret')) {
+    throw new OptionsError(
+      'jwks',
+      `jwks applies to jwksUri and discovery; it has no effect with ${source.kind}.`,
+    );
+  }
+  const jwks = (value ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(jwks)) {
+    if (!['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs'].includes(key)) {
+      throw new OptionsError(
+        `jwks.${key}`,
+        `jwks.${key} is not an option; use timeoutMs, cooldownMs or cacheMaxAgeMs.`,
+      );
+    }
+  }
+  return {
+    timeoutMs: number('jwks.timeoutMs', jwks['timeoutMs'], 5000, 1, 60_000, true),
+    cooldownMs: number('jwks.cooldownMs', jwks['cooldownMs'], 30_000, 0, 86_400_000, true),
+    cacheMaxAgeMs: number('jwks.cacheMaxAgeMs', jwks['cacheMaxAgeMs'], 600_000, 1, 86_400_000, true),
+  };
+}
+
+/** Validates {@link JwtVerifierOptions}; every failure is an `OptionsError` naming the field. */
+export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new OptionsError(
+      'options',
+      'JwtVerifier needs an options object with at least issuer and audience.',
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) throw new OptionsError(key, `${key} is not a JwtVerifier option.`);
+  }
+  const strict = options.strict ?? false;
+  if (typeof strict !== 'boolean') throw new OptionsError('strict', 'strict must be true or false.');
+  if (options.typ !== undefined && options.typ !== false && options.typ !== 'at+jwt') {
+    throw new OptionsError('typ', 'typ must be "at+jwt" or false.');
+  }
+  if (strict && options.typ === false) {
+    throw new OptionsError('typ', 'typ: false contradicts strict (RFC 9068 requires typ at+jwt).');
+  }
+  const allowMissingExp = options.allowMissingExp ?? false;
+  if (typeof allowMissingExp !== 'boolean')
+    throw new OptionsError('allowMissingExp', 'allowMissingExp must be a boolean.');
+  if (strict && allowMissingExp) {
+    throw new OptionsError(
+      'allowMissingExp',
+      'allowMissingExp contradicts strict (RFC 9068 requires "exp").',
+    );
+  }
+  const issuers = checkIssuers(options.issuer);
+  const audience = checkAudience(options.audience, strict);
+  const secret = secretBytes(options.secret);
+  const source = keySource(options, issuers, secret);
+  const required = [
+    ...(allowMissingExp ? [] : ['exp']),
+    ...(strict ? RFC9068_CLAIMS : []),
+    ...(audience === undefined ? [] : ['aud']),
+    ...(options.requiredClaims === undefined
+      ? []
+      : nonEmptyStrings('requiredClaims', options.requiredClaims, 'a non-empty list of claim names')),
+  ];
+  return {
+    issuers,
+    audience,
+    keySource: source,
+    algorithms: checkAlgorithms(options.algorithms, secret),
+    clockTolerance: number('clockTolerance', options.clockTolerance, 5, 0, 300),
+    maxTokenAge:
+      options.maxTokenAge === undefined
+        ? undefined
+        : number('maxTokenAge', options.maxTokenAge, 0, 1, 31_536_000),
+    requiredClaims: Object.freeze([...new Set(required)]),
+    typ: options.typ === 'at+jwt' || (strict && options.typ === undefined) ? 'at+jwt' : undefined,
+    scopes: scopeClaimReader(options.scopeClaim),
+    clientIdClaims: nonEmptyStrings(
+      'clientIdClaim',
+      options.clientIdClaim ?? ['client_id', 'azp', 'appid', 'cid'],
+      'a claim name or a non-empty list of claim names',
+    ),
+    maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, 8192, 64, 1_048_576, true),
+    jwks: checkJwksOptions(options.jwks, source),
+    validate: optionalFunction('validate', options.validate),
+    fetch: optionalFunction('fetch', options.fetch),
+  };
+}

@@ -1,0 +1,133 @@
+import {
+  createLocalJWKSet,
+  errors,
+  exportJWK,
+  importSPKI,
+  importX509,
+  type CryptoKey,
+  type FlattenedJWSInput,
+  type JSONWebKeySet,
+  type JWK,
+  type JWSHeaderParameters,
+  type KeyObject,
+} from 'jose';
+import { OptionsError } from '../errors.js';
+import type { StaticKey, StaticKeys } from '../verify/jwt-verifier-options.js';
+import { tokenFailure } from './jose-failure.js';
+
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
+
+const tag = (value: unknown): unknown =>
+  (value as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag];
+const isCryptoKey = (value: unknown): value is CryptoKey => tag(value) === 'CryptoKey';
+const isKeyObject = (value: unknown): value is KeyObject => tag(value) === 'KeyObject';
+const isKeySet = (keys: StaticKeys): keys is JSONWebKeySet => !Array.isArray(keys);
+
+function checkJwk(field: string, jwk: unknown): void {
+  if (typeof jwk !== 'object' || jwk === null || typeof (jwk as JWK).kty !== 'string') {
+    throw new OptionsError(field, `${field} must be a JSON Web Key with a "kty" member.`);
+  }
+  if ((jwk as JWK).kty === 'oct') {
+    throw new OptionsError(field, `${field} is a symmetric key; pass an HMAC key as the secret option.`);
+  }
+  if (PRIVATE_JWK_MEMBERS.some((member) => member in jwk)) {
+    throw new OptionsError(field, `${field} is a private key; configure the public key only.`);
+  }
+}
+
+function checkKey(field: string, key: unknown): void {
+  if (typeof key === 'string') {
+    if (/PRIVATE KEY-----/.test(key)) {
+      throw new OptionsError(field, `${field} is a private key; configure the public key only.`);
+    }
+    if (/-----BEGIN RSA PUBLIC KEY-----/.test(key)) {
+      throw new OptionsError(field, `${field} is a PKCS#1 key; convert it to SPKI ("BEGIN PUBLIC KEY").`);
+    }
+    if (!/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(key)) {
+      throw new OptionsError(field, `${field} must be a PEM public key (SPKI) or X.509 certificate.`);
+    }
+  } else if (isCryptoKey(key) || isKeyObject(key)) {
+    if (key.type !== 'public') {
+      throw new OptionsError(field, `${field} is a ${String(key.type)} key; configure a public key.`);
+    }
+  } else {
+    checkJwk(field, key);
+  }
+}
+
+/** Validates configured keys at construction; `OptionsError` names the first bad one. */
+export function checkStaticKeys(keys: unknown, field = 'keys'): asserts keys is StaticKeys {
+  const list: unknown = Array.isArray(keys) ? keys : (keys as JSONWebKeySet | null)?.keys;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new OptionsError(
+      field,
+      `${field} must be a JSON Web Key Set ({ keys: [...] }) or a non-empty list of keys.`,
+    );
+  }
+  const jwks = !Array.isArray(keys);
+  list.forEach((key: unknown, index) => {
+    const where = jwks ? `${field}.keys[${index}]` : `${field}[${index}]`;
+    if (jwks) checkJwk(where, key);
+    else checkKey(where, key);
+  });
+}
+
+async function importPem(pem: string, algorithms: readonly string[]): Promise<JWK> {
+  const load = pem.includes('CERTIFICATE') ? importX509 : importSPKI;
+  let lastError: unknown;
+  for (const alg of algorithms) {
+    try {
+      return await exportJWK(await load(pem, alg, { extractable: true }));
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function toJwk(key: StaticKey, algorithms: readonly string[]): Promise<JWK> {
+  if (typeof key === 'string') return importPem(key, algorithms);
+  if (isCryptoKey(key) || isKeyObject(key)) return exportJWK(key);
+  return { ...key };
+}
+
+type Resolver = (header: JWSHeaderParameters, token?: FlattenedJWSInput) => Promise<CryptoKey>;
+
+/** One jose local set per kind of key; the common cases (all keys with or all without kid) need no fallback. */
+async function buildResolver(keys: StaticKeys, algorithms: readonly string[]): Promise<Resolver> {
+  const list: readonly StaticKey[] = isKeySet(keys) ? keys.keys : keys;
+  const jwks = await Promise.all(list.map((key) => toJwk(key, algorithms)));
+  const withKid = jwks.filter((jwk) => jwk.kid !== undefined);
+  const withoutKid = jwks.filter((jwk) => jwk.kid === undefined);
+  const byKid = createLocalJWKSet({ keys: withKid });
+  const anyKid = createLocalJWKSet({ keys: withoutKid });
+  const ignoringKid: Resolver = (header, token) => anyKid({ ...header, kid: undefined }, token);
+  if (withoutKid.length === 0) return byKid;
+  if (withKid.length === 0) return ignoringKid;
+  return (header, token) =>
+    byKid(header, token).catch((err: unknown) => {
+      if (!(err instanceof errors.JWKSNoMatchingKey)) throw err;
+      return ignoringKid(header, token);
+    });
+}
+
+/**
+ * A jose key resolver over configured keys. Selection is jose's (`createLocalJWKSet`: by `alg`,
+ * `kid`, `use`, `key_ops`); a configured key without a `kid` is a candidate for tokens with any
+ * `kid`, as a single PEM key usually is. Keys are imported on first use; a key that cannot be
+ * imported makes every verification fail with `keys_unavailable`. Once loaded, calls go straight
+ * to jose's resolver.
+ */
+export function staticKeyResolver(keys: StaticKeys, algorithms: readonly string[]): Resolver {
+  let loaded: Resolver | undefined;
+  let pending: Promise<Resolver> | undefined;
+  const load = async (): Promise<Resolver> => {
+    try {
+      return (loaded = await (pending ??= buildResolver(keys, algorithms)));
+    } catch (cause) {
+      throw tokenFailure('keys_unavailable', { cause });
+    }
+  };
+  return (header, token) =>
+    loaded === undefined ? load().then((resolve) => resolve(header, token)) : loaded(header, token);
+}

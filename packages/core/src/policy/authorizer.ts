@@ -1,0 +1,161 @@
+import type { AuditSink } from '../audit/audit-sink.js';
+import { OptionsError, PolicyConfigError } from '../errors.js';
+import { makeDecision, type CompiledOperation } from '../internal/compiled-operation.js';
+import { compiledOf } from '../internal/compiled-registry.js';
+import { EvalState } from '../internal/evaluate.js';
+import { missingScopes } from '../internal/missing-scopes.js';
+import {
+  checkRefusedReason,
+  checkThrewReason,
+  lowerFirst,
+  scopeReason,
+  unfixableReason,
+  unknownOperationReason,
+} from '../internal/reasons.js';
+import type { Principal } from '../principal.js';
+import type { Decision } from './decision.js';
+import type { AuthorizationContext } from './policy.js';
+import type { PolicyRegistry } from './registry.js';
+
+/** Options of {@link Authorizer}. */
+export interface AuthorizerOptions {
+  /** Receives every decision. Without one, no audit event is even built. */
+  readonly audit?: AuditSink;
+}
+
+/** What checks see besides the principal; `operationId` is filled in by the authorizer. */
+export type AuthorizeContext = Omit<AuthorizationContext, 'operationId'>;
+
+const NONE: readonly string[] = Object.freeze([]);
+const EMPTY_CONTEXT: AuthorizeContext = Object.freeze({});
+
+/**
+ * Decides whether a principal may perform an operation, from the registry's compiled policies.
+ * Scope-only policies are decided synchronously without allocating when allowed (the decision
+ * is precomputed); checks run only for an authenticated principal and may be async. Nothing
+ * here throws for a denial: a check that throws is a denial, and every decision (with its
+ * reason) comes back as a {@link Decision}; {@link decisionError} turns it into the error to
+ * answer with.
+ *
+ * @example
+ * ```ts
+ * const authorizer = new Authorizer(registry, { audit: jsonLinesAuditSink(process.stderr) });
+ * const decision = await authorizer.authorize(principal, 'write_file', { arguments: input });
+ * const error = decisionError(decision);
+ * if (error) throw error; // 401 or 403, with its challenge
+ * ```
+ */
+export class Authorizer {
+  /** The registry decisions come from (frozen). */
+  readonly registry: PolicyRegistry;
+  readonly #operations: ReadonlyMap<string, CompiledOperation>;
+  readonly #audit: AuditSink | undefined;
+
+  /** Freezes `registry` if it is not frozen yet (which validates and compiles every policy). */
+  constructor(registry: PolicyRegistry, options: AuthorizerOptions = {}) {
+    if (options.audit !== undefined && typeof options.audit?.record !== 'function') {
+      throw new OptionsError('audit', 'audit must be an AuditSink: an object with a record(event) method.');
+    }
+    registry.freeze();
+    const operations = compiledOf(registry);
+    if (operations === undefined) {
+      throw new OptionsError('registry', 'registry must be a PolicyRegistry from this copy of @valet/core.');
+    }
+    this.registry = registry;
+    this.#operations = operations;
+    this.#audit = options.audit;
+  }
+
+  /**
+   * Decides. Returns a Promise only when an async check ran; scope-only policies always decide
+   * synchronously. Unknown operations are denied (default deny). An exception from the audit
+   * sink propagates: a decision that cannot be audited is not handed out.
+   */
+  authorize(
+    principal: Principal | null,
+    operationId: string,
+    ctx: AuthorizeContext = EMPTY_CONTEXT,
+  ): Decision | Promise<Decision> {
+    const op = this.#operations.get(operationId);
+    let decision: Decision;
+    if (op === undefined) decision = unknownOperation(principal, operationId);
+    else if (principal === null) decision = op.anonymous;
+    else if (op.compiled.scopeOnly) {
+      decision = op.compiled.test(principal.scopes) ? op.allowed : deny(op, principal, undefined);
+    } else {
+      const state = new EvalState(principal, { ...ctx, operationId }, op.compiled.checks);
+      const result = op.compiled.evaluate(state);
+      if (typeof result !== 'boolean') {
+        return result.then((allowed) => this.#report(principal, conclude(op, state, allowed)));
+      }
+      decision = conclude(op, state, result);
+    }
+    return this.#audit === undefined ? decision : this.#report(principal, decision);
+  }
+
+  /**
+   * {@link Authorizer.authorize} for callers that cannot wait (stdio transports, filters):
+   * throws {@link PolicyConfigError} if a check returned a Promise.
+   */
+  authorizeSync(principal: Principal | null, operationId: string, ctx?: AuthorizeContext): Decision {
+    const op = this.#operations.get(operationId);
+    if (op === undefined || principal === null || op.compiled.scopeOnly) {
+      return this.authorize(principal, operationId, ctx) as Decision;
+    }
+    const state = new EvalState(principal, { ...(ctx ?? EMPTY_CONTEXT), operationId }, op.compiled.checks);
+    const result = op.compiled.evaluate(state);
+    if (typeof result !== 'boolean') {
+      throw new PolicyConfigError(
+        `Check "${state.asyncIn}" of ${lowerFirst(op.label)} returned a Promise; ` +
+          'use authorize() and await it, or make the check synchronous.',
+      );
+    }
+    return this.#report(principal, conclude(op, state, result));
+  }
+
+  #report(principal: Principal | null, decision: Decision): Decision {
+    this.#audit?.record({
+      time: new Date().toISOString(),
+      subject: principal?.subject,
+      clientId: principal?.clientId,
+      issuer: principal?.issuer,
+      operationId: decision.operationId,
+      allowed: decision.allowed,
+      missing: decision.missing,
+      reason: decision.reason,
+    });
+    return decision;
+  }
+}
+
+function unknownOperation(principal: Principal | null, operationId: string): Decision {
+  return makeDecision(
+    false,
+    operationId,
+    undefined,
+    NONE,
+    NONE,
+    unknownOperationReason(operationId),
+    principal !== null,
+  );
+}
+
+function conclude(op: CompiledOperation, state: EvalState, allowed: boolean): Decision {
+  if (state.threwIn !== undefined) {
+    const reason = checkThrewReason(op.label, state.threwIn);
+    return makeDecision(false, op.id, op.policy, op.required, NONE, reason, true, state.cause);
+  }
+  return allowed ? op.allowed : deny(op, state.principal, state);
+}
+
+function deny(op: CompiledOperation, principal: Principal, state: EvalState | undefined): Decision {
+  const granted = principal.scopes;
+  const missing = missingScopes(op.compiled, granted, state?.outcomes);
+  const reason =
+    missing.length > 0
+      ? scopeReason(op.label, op.policy, op.phrase, granted, missing)
+      : state?.refusedBy !== undefined
+        ? checkRefusedReason(op.label, state.refusedBy)
+        : unfixableReason(op.label, op.phrase, granted);
+  return makeDecision(false, op.id, op.policy, op.required, missing, reason, true);
+}

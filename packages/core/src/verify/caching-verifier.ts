@@ -1,0 +1,140 @@
+import { InvalidTokenError, OptionsError } from '../errors.js';
+import { LruCache } from '../internal/lru-cache.js';
+import { tokenHash } from '../internal/token-hash.js';
+import type { Principal } from '../principal.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+/** Options of {@link CachingVerifier}. */
+export interface CachingVerifierOptions {
+  /** Most principals kept; the least recently used goes first. Default 10 000. */
+  readonly maxEntries?: number;
+  /**
+   * Longest time, in seconds, a principal is served from the cache, however far its `exp` is.
+   * Set it when tokens can be revoked or keys withdrawn. Tokens without `exp` are cached only
+   * when this is set. Default: no limit besides `exp`.
+   */
+  readonly maxTtlSeconds?: number;
+  /** Current time in milliseconds since the epoch. Default `Date.now`. */
+  readonly clock?: () => number;
+}
+
+/** Counters of a {@link CachingVerifier}, for benchmarks and metrics. */
+export interface CacheStats {
+  /** Verifications answered from the cache. */
+  readonly hits: number;
+  /** Verifications that called the inner verifier (or joined a call already under way). */
+  readonly misses: number;
+  /** Misses that joined a call for the same token already under way instead of starting one. */
+  readonly shared: number;
+  /** Principals cached now (expired ones included until they are touched or evicted). */
+  readonly size: number;
+}
+
+/**
+ * Wraps any {@link TokenVerifier} with a bounded LRU cache keyed by the SHA-256 of the token.
+ * A hit costs one hash and one map lookup. An entry dies at the principal's `exp` (and at
+ * `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never cached,
+ * so a token refused because the JWKS was briefly unavailable is retried on the next request.
+ * Concurrent verifications of one uncached token share a single inner call.
+ *
+ * @example
+ * ```ts
+ * const verifier = new CachingVerifier(new JwtVerifier({ issuer, audience }), { maxEntries: 50_000 });
+ * const principal = await verifier.verify(token);
+ * ```
+ */
+export class CachingVerifier implements TokenVerifier {
+  readonly #inner: TokenVerifier;
+  readonly #cache: LruCache<Principal>;
+  readonly #inFlight = new Map<string, Promise<Principal>>();
+  readonly #maxTtlMs: number | undefined;
+  readonly #clock: () => number;
+  #hits = 0;
+  #misses = 0;
+  #shared = 0;
+
+  constructor(inner: TokenVerifier, options: CachingVerifierOptions = {}) {
+    if (inner === null || typeof inner !== 'object' || typeof inner.verify !== 'function') {
+      throw new OptionsError(
+        'inner',
+        'CachingVerifier needs a TokenVerifier (an object with verify(token)).',
+      );
+    }
+    const maxEntries = options.maxEntries ?? 10_000;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new OptionsError('maxEntries', 'maxEntries must be a positive integer.');
+    }
+    const { maxTtlSeconds } = options;
+    if (maxTtlSeconds !== undefined && !(Number.isFinite(maxTtlSeconds) && maxTtlSeconds > 0)) {
+      throw new OptionsError('maxTtlSeconds', 'maxTtlSeconds must be a positive number of seconds.');
+    }
+    if (options.clock !== undefined && typeof options.clock !== 'function') {
+      throw new OptionsError('clock', 'clock must be a function returning milliseconds since the epoch.');
+    }
+    this.#inner = inner;
+    this.#cache = new LruCache(maxEntries);
+    this.#maxTtlMs = maxTtlSeconds === undefined ? undefined : maxTtlSeconds * 1000;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  verify(token: string): Promise<Principal> {
+    if (typeof token !== 'string') {
+      return Promise.reject(new InvalidTokenError('malformed', 'The bearer token is not a string.'));
+    }
+    const key = tokenHash(token);
+    const cached = this.#cache.get(key, this.#clock());
+    if (cached !== undefined) {
+      this.#hits++;
+      return Promise.resolve(cached);
+    }
+    this.#misses++;
+    const pending = this.#inFlight.get(key);
+    if (pending !== undefined) {
+      this.#shared++;
+      return pending;
+    }
+    let inner: Promise<Principal>;
+    try {
+      inner = this.#inner.verify(token);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const call = this.#store(key, inner);
+    this.#inFlight.set(key, call);
+    return call;
+  }
+
+  /** Drops the cached principal of `token` (after a revocation, say). True if there was one. */
+  evict(token: string): boolean {
+    return this.#cache.delete(tokenHash(token));
+  }
+
+  /** Drops every cached principal. */
+  clear(): void {
+    this.#cache.clear();
+  }
+
+  /** Hit, miss and size counters. */
+  get stats(): CacheStats {
+    return { hits: this.#hits, misses: this.#misses, shared: this.#shared, size: this.#cache.size };
+  }
+
+  // The first await is on `inner`, so `finally` never runs before verify() records the call.
+  async #store(key: string, inner: Promise<Principal>): Promise<Principal> {
+    try {
+      const principal = await inner;
+      const deadline = this.#deadline(principal);
+      if (deadline !== undefined && deadline > this.#clock()) this.#cache.set(key, principal, deadline);
+      return principal;
+    } finally {
+      this.#inFlight.delete(key);
+    }
+  }
+
+  #deadline(principal: Principal): number | undefined {
+    const exp = principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000;
+    if (this.#maxTtlMs === undefined) return exp;
+    const ttlDeadline = this.#clock() + this.#maxTtlMs;
+    return exp === undefined ? ttlDeadline : Math.min(exp, ttlDeadline);
+  }
+}

@@ -1,0 +1,197 @@
+import {
+  errors,
+  jwtVerify,
+  type CryptoKey,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyOptions,
+  type JWTVerifyResult,
+} from 'jose';
+import { InvalidTokenError } from '../errors.js';
+import { hasCanonicalSignature } from '../internal/canonical-signature.js';
+import { joseFailure, tokenFailure } from '../internal/jose-failure.js';
+import { resolveJwtOptions, type KeySource, type ResolvedJwtOptions } from '../internal/jwt-options.js';
+import { staticKeyResolver } from '../internal/static-keys.js';
+import { createPrincipal, type Principal } from '../principal.js';
+import { discoverAuthorizationServer } from './discovery.js';
+import { createJwksResolver, type JwksResolver } from './jwks.js';
+import type { JwtVerifierOptions } from './jwt-verifier-options.js';
+import type { TokenVerifier } from './token-verifier.js';
+
+type KeyInput = Uint8Array | ((header: JWSHeaderParameters, token?: FlattenedJWSInput) => Promise<CryptoKey>);
+
+/** Candidates tried for a token whose header matches several configured keys (no `kid`). */
+const MAX_CANDIDATE_KEYS = 8;
+
+/**
+ * Verifies JWT access tokens with jose: signature against the configured keys only (a `jwk`,
+ * `jku`, `x5u` or `x5c` in the token is never used), algorithm allow-list, `iss`, `aud` as an
+ * MCP resource URL, `exp`/`nbf`/`iat` with clock tolerance, optional RFC 9068 `typ` and profile,
+ * then reads scopes and client id into a {@link Principal}. The size limit is checked before
+ * any parsing, and a signature segment must be spelled canonically (no whitespace, padding or set
+ * pad bits), so one signed token has exactly one accepted spelling.
+ *
+ * Every failure is an `InvalidTokenError` with a stable `reason` (`expired`, `bad_signature`,
+ * `wrong_audience`, `keys_unavailable`, ...) and the jose error as `cause`; messages never contain
+ * the token or its claims.
+ *
+ * @example
+ * ```ts
+ * const verifier = new JwtVerifier({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://mcp.example.com/mcp',
+ *   scopeClaim: 'scope',
+ * });
+ * const principal = await verifier.verify(bearerToken); // keys found by discovery
+ * principal.scopes.has('files:read');
+ * ```
+ */
+export class JwtVerifier implements TokenVerifier {
+  readonly #options: ResolvedJwtOptions;
+  readonly #jose: JWTVerifyOptions;
+  readonly #key: KeyInput;
+
+  /** @throws OptionsError naming the field, for a missing, unsafe or contradictory option. */
+  constructor(options: JwtVerifierOptions) {
+    this.#options = resolveJwtOptions(options);
+    const { issuers, algorithms, clockTolerance, maxTokenAge, requiredClaims, typ } = this.#options;
+    this.#jose = Object.freeze({
+      issuer: issuers.length === 1 ? issuers[0] : [...issuers],
+      algorithms: [...algorithms],
+      clockTolerance,
+      requiredClaims: [...requiredClaims],
+      ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
+      ...(typ === undefined ? {} : { typ }),
+    });
+    this.#key = this.#keyInput(this.#options.keySource);
+  }
+
+  /** Verifies `token` (without `Bearer `) and returns its principal; rejects with `InvalidTokenError`. */
+  async verify(token: string): Promise<Principal> {
+    if (typeof token !== 'string' || token === '') throw tokenFailure('malformed');
+    if (token.length > this.#options.maxTokenBytes) throw tokenFailure('too_large');
+    if (!hasCanonicalSignature(token)) throw tokenFailure('malformed');
+    const key = this.#key;
+    let result: JWTVerifyResult;
+    try {
+      result = await (typeof key === 'function'
+        ? jwtVerify(token, key, this.#jose)
+        : jwtVerify(token, key, this.#jose));
+    } catch (err) {
+      result = await this.#recover(token, err);
+    }
+    return this.#principal(result.payload, token);
+  }
+
+  /** A token matching several kid-less keys gets another chance; any other failure is mapped. */
+  async #recover(token: string, err: unknown): Promise<JWTVerifyResult> {
+    if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw joseFailure(err);
+    try {
+      return await this.#tryCandidates(token, err);
+    } catch (cause) {
+      throw joseFailure(cause);
+    }
+  }
+
+  /** jose's documented handling of several matching keys: try each (bounded). */
+  async #tryCandidates(token: string, several: errors.JWKSMultipleMatchingKeys): Promise<JWTVerifyResult> {
+    let failure: unknown = several;
+    let tried = 0;
+    for await (const key of several) {
+      if (++tried > MAX_CANDIDATE_KEYS) break;
+      try {
+        return await jwtVerify(token, key, this.#jose);
+      } catch (err) {
+        if (!(err instanceof errors.JWSSignatureVerificationFailed)) throw err;
+        failure = err;
+      }
+    }
+    throw failure;
+  }
+
+  #principal(claims: JWTPayload, token: string): Principal {
+    const { audience, clockTolerance, scopes, clientIdClaims, validate } = this.#options;
+    if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + clockTolerance) {
+      throw tokenFailure('issued_in_future', { claim: 'iat' });
+    }
+    const aud: unknown = claims.aud;
+    if (audience !== undefined) {
+      if (typeof aud !== 'string' && !(Array.isArray(aud) && aud.every((item) => typeof item === 'string'))) {
+        throw tokenFailure('invalid_claim', { claim: 'aud' });
+      }
+      if (!audience.matches(aud)) throw tokenFailure('wrong_audience', { claim: 'aud' });
+    }
+    if (claims.sub !== undefined && typeof claims.sub !== 'string') {
+      throw tokenFailure('invalid_claim', { claim: 'sub' });
+    }
+    const granted = scopes(claims);
+    if (validate !== undefined) runValidate(validate, claims);
+    return createPrincipal({
+      token,
+      subject: claims.sub,
+      clientId: firstString(claims, clientIdClaims),
+      issuer: claims.iss,
+      audience: typeof aud === 'string' || Array.isArray(aud) ? (aud as string | string[]) : undefined,
+      scopes: granted,
+      expiresAt: claims.exp,
+      claims,
+    });
+  }
+
+  #keyInput(source: KeySource): KeyInput {
+    const { algorithms, jwks, fetch } = this.#options;
+    switch (source.kind) {
+      case 'secret':
+        return source.secret;
+      case 'keys':
+        return staticKeyResolver(source.keys, algorithms);
+      case 'jwks':
+        return createJwksResolver(source.url, { ...jwks, fetch });
+      case 'discovery':
+        return discoveredKeys(this.#options.issuers[0]!, source.url, this.#options);
+    }
+  }
+}
+
+function firstString(claims: JWTPayload, names: readonly string[]): string | undefined {
+  for (const name of names) {
+    const value = claims[name];
+    if (typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+function runValidate(validate: (claims: JWTPayload) => void, claims: JWTPayload): void {
+  try {
+    validate(claims);
+  } catch (err) {
+    if (err instanceof InvalidTokenError) throw err;
+    throw new InvalidTokenError('invalid_claim', 'The token was refused by the validate option.', {
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Keys found through the issuer's metadata: discovered on first use, shared by concurrent
+ * verifications; a failure is `keys_unavailable` and discovery is tried again after the cooldown.
+ */
+function discoveredKeys(issuer: string, url: URL | undefined, options: ResolvedJwtOptions): KeyInput {
+  const { jwks, fetch } = options;
+  let resolver: JwksResolver | undefined;
+  let pending: Promise<JwksResolver> | undefined;
+  let retryAt = 0;
+  const discover = (): Promise<JwksResolver> => {
+    if (Date.now() < retryAt) return Promise.reject(tokenFailure('keys_unavailable'));
+    return (pending ??= discoverAuthorizationServer(issuer, { url, fetch, timeoutMs: jwks.timeoutMs }).then(
+      (metadata) => (resolver = createJwksResolver(metadata.jwks_uri, { ...jwks, fetch })),
+      (err: unknown) => {
+        pending = undefined;
+        retryAt = Date.now() + jwks.cooldownMs;
+        throw err;
+      },
+    ));
+  };
+  return async (header, token) => (resolver ?? (await discover()))(header, token);
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { auth0 } from '../../src/idp/auth0.js';
+import { idpStandIn, now, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+
+const DOMAIN = 'example.us.auth0.com';
+const ISSUER = `https://${DOMAIN}/`;
+const API = 'https://mcp.example.com/mcp';
+
+describe('auth0', () => {
+  let idp: IdpStandIn;
+  beforeAll(async () => {
+    idp = await idpStandIn();
+  });
+  afterAll(() => idp.issuer.close());
+
+  /** An Auth0 access token for a user (authorization code flow, RBAC on), as Auth0 documents it. */
+  const userToken = (claims: Record<string, unknown> = {}) =>
+    idp.issuer.mint({
+      header: { typ: 'JWT' },
+      claims: {
+        iss: ISSUER,
+        sub: 'auth0|6543a1b2c3d4e5f6a7b8c9d0',
+        aud: [API, `https://${DOMAIN}/userinfo`],
+        azp: 'Xk2LJz9pQm3V4nR7sT1uW8yZ0aB6cD5e',
+        scope: 'openid profile files:read',
+        permissions: ['files:read', 'files:write'],
+        client_id: undefined,
+        jti: undefined,
+        ...claims,
+      },
+    });
+
+  it('accepts an Auth0 access token: trailing-slash issuer, aud array with userinfo, azp as client', async () => {
+    const preset = auth0({ domain: DOMAIN, audience: API, fetch: idp.fetch });
+    const principal = await preset.verifier.verify(await userToken());
+    expect(principal).toMatchObject({
+      subject: 'auth0|6543a1b2c3d4e5f6a7b8c9d0',
+      clientId: 'Xk2LJz9pQm3V4nR7sT1uW8yZ0aB6cD5e',
+      issuer: ISSUER,
+    });
+    expect([...principal.scopes].sort()).toEqual(['files:read', 'openid', 'profile']);
+    expect(idp.requested).toContain(`https://${DOMAIN}/.well-known/jwks.json`);
+    expect(preset).toMatchObject({ name: 'auth0', issuer: ISSUER, authorizationServer: ISSUER });
+  });
+
+  it('accepts a client-credentials token (sub "<client>@clients", gty)', async () => {
+    const preset = auth0({ domain: DOMAIN, audience: API, fetch: idp.fetch });
+    const token = await userToken({
+      sub: 'Xk2LJz9pQm3V4nR7sT1uW8yZ0aB6cD5e@clients',
+      aud: API,
+      gty: 'client-credentials',
+      scope: 'files:read',
+      permissions: undefined,
+    });
+    await expect(preset.verifier.verify(token)).resolves.toMatchObject({
+      subject: 'Xk2LJz9pQm3V4nR7sT1uW8yZ0aB6cD5e@clients',
+    });
+  });
+
+  it('reads only scope by default; RBAC permissions on request', async () => {
+    const token = await userToken();
+    const plain = auth0({ domain: DOMAIN, audience: API, fetch: idp.fetch });
+    expect((await plain.verifier.verify(token)).scopes.has('files:write')).toBe(false);
+    const rbac = auth0({
+      domain: DOMAIN,
+      audience: API,
+      fetch: idp.fetch,
+      scopeClaim: ['scope', 'permissions'],
+    });
+    expect((await rbac.verifier.verify(token)).scopes.has('files:write')).toBe(true);
+  });
+
+  describe('Security: tokens of another tenant, another API or another algorithm', () => {
+    const preset = () => auth0({ domain: DOMAIN, audience: API, fetch: idp.fetch });
+    it('refuses another tenant’s token', async () => {
+      expect(await reasonOf(preset().verifier, await userToken({ iss: 'https://evil.us.auth0.com/' }))).toBe(
+        'wrong_issuer',
+      );
+    });
+    it('refuses the issuer without its trailing slash (Auth0 always sends it)', async () => {
+      expect(await reasonOf(preset().verifier, await userToken({ iss: `https://${DOMAIN}` }))).toBe(
+        'wrong_issuer',
+      );
+    });
+    it('refuses a token for another API of the same tenant', async () => {
+      const token = await userToken({ aud: ['https://billing.example.com/', `https://${DOMAIN}/userinfo`] });
+      expect(await reasonOf(preset().verifier, token)).toBe('wrong_audience');
+    });
+    it('refuses ES256 (Auth0 signs with RS256 or PS256)', async () => {
+      const token = await idp.issuer.mint({ alg: 'ES256', claims: { iss: ISSUER, aud: API } });
+      expect(await reasonOf(preset().verifier, token)).toBe('alg_not_allowed');
+    });
+    it('refuses an expired token', async () => {
+      expect(await reasonOf(preset().verifier, await userToken({ exp: now() - 60 }))).toBe('expired');
+    });
+  });
+
+  it('takes the domain with or without https:// and a trailing slash, and refuses anything else', () => {
+    expect(auth0({ domain: `https://${DOMAIN}/`, audience: API }).issuer).toBe(ISSUER);
+    expect(optionsField(() => auth0({ domain: `http://${DOMAIN}`, audience: API }))).toBe('domain');
+    expect(optionsField(() => auth0({ domain: `${DOMAIN}/api`, audience: API }))).toBe('domain');
+    expect(optionsField(() => auth0({ domain: '', audience: API }))).toBe('domain');
+    expect(optionsField(() => auth0({ domain: DOMAIN, audience: '' }))).toBe('audience');
+    expect(optionsField(() => auth0(undefined as never))).toBe('options');
+  });
+});

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { keycloak } from '../../src/idp/keycloak.js';
+import { idpStandIn, now, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+
+const ISSUER = 'https://sso.example.com/realms/acme';
+const MCP = 'https://mcp.example.com/mcp';
+
+describe('keycloak', () => {
+  let idp: IdpStandIn;
+  beforeAll(async () => {
+    idp = await idpStandIn();
+  });
+  afterAll(() => idp.issuer.close());
+
+  /** A Keycloak access token with an Audience mapper for the MCP server, as Keycloak issues it. */
+  const keycloakToken = (claims: Record<string, unknown> = {}) =>
+    idp.issuer.mint({
+      header: { typ: 'JWT' },
+      claims: {
+        jti: 'onrtac:5a4f0d3e-8c1b-4f7e-9a2d-1b3c4d5e6f70',
+        iss: ISSUER,
+        aud: [MCP, 'account'],
+        sub: 'f0e1d2c3-b4a5-4697-8899-aabbccddeeff',
+        typ: 'Bearer',
+        azp: 'mcp-inspector',
+        sid: '7d3f2a1b-0c9e-4d8f-a7b6-c5d4e3f2a1b0',
+        acr: '1',
+        'allowed-origins': ['http://localhost:6274'],
+        realm_access: { roles: ['offline_access', 'uma_authorization', 'default-roles-acme'] },
+        resource_access: { account: { roles: ['manage-account', 'view-profile'] } },
+        scope: 'openid profile email files:read',
+        email_verified: true,
+        preferred_username: 'alice',
+        client_id: undefined,
+        ...claims,
+      },
+    });
+
+  const preset = () =>
+    keycloak({ url: 'https://sso.example.com', realm: 'acme', audience: MCP, fetch: idp.fetch });
+
+  it('accepts a Keycloak access token: scope string, azp as client, keys from the certs endpoint', async () => {
+    const principal = await preset().verifier.verify(await keycloakToken());
+    expect(principal).toMatchObject({ clientId: 'mcp-inspector', issuer: ISSUER });
+    expect([...principal.scopes]).toEqual(['openid', 'profile', 'email', 'files:read']);
+    expect(idp.requested).toContain(`${ISSUER}/protocol/openid-connect/certs`);
+    expect(preset()).toMatchObject({ name: 'keycloak', issuer: ISSUER, authorizationServer: ISSUER });
+  });
+
+  describe('Security: other token types and tokens meant for other clients', () => {
+    it('refuses an ID token of the realm (typ ID)', async () => {
+      expect(await reasonOf(preset().verifier, await keycloakToken({ typ: 'ID' }))).toBe('wrong_type');
+    });
+    it('refuses a refresh token of the realm (typ Refresh)', async () => {
+      expect(await reasonOf(preset().verifier, await keycloakToken({ typ: 'Refresh' }))).toBe('wrong_type');
+    });
+    it('refuses a token without the audience mapper (aud is only "account")', async () => {
+      expect(await reasonOf(preset().verifier, await keycloakToken({ aud: 'account' }))).toBe(
+        'wrong_audience',
+      );
+    });
+    it('refuses a token of another realm on the same server', async () => {
+      const token = await keycloakToken({ iss: 'https://sso.example.com/realms/master' });
+      expect(await reasonOf(preset().verifier, token)).toBe('wrong_issuer');
+    });
+    it('refuses an expired token', async () => {
+      expect(await reasonOf(preset().verifier, await keycloakToken({ exp: now() - 30 }))).toBe('expired');
+    });
+  });
+
+  it('builds the issuer for legacy /auth paths and local http, and refuses plain http elsewhere', () => {
+    expect(keycloak({ url: 'https://sso.example.com/auth/', realm: 'acme', audience: MCP }).issuer).toBe(
+      'https://sso.example.com/auth/realms/acme',
+    );
+    expect(keycloak({ url: 'http://localhost:8080', realm: 'my-realm', audience: MCP }).issuer).toBe(
+      'http://localhost:8080/realms/my-realm',
+    );
+    expect(
+      optionsField(() => keycloak({ url: 'http://sso.example.com', realm: 'acme', audience: MCP })),
+    ).toBe('url');
+    expect(
+      optionsField(() => keycloak({ url: 'https://sso.example.com', realm: '../master', audience: MCP })),
+    ).toBe('realm');
+    expect(
+      optionsField(() => keycloak({ url: 'https://sso.example.com', realm: 'acme', audience: '' })),
+    ).toBe('audience');
+  });
+});

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestIssuer, type TestIssuer } from '@valet/testing';
+import { oidc } from '../../src/idp/oidc.js';
+import { optionsField, reasonOf } from './fixtures.js';
+
+const MCP = 'https://mcp.example.com/mcp';
+
+describe('oidc', () => {
+  let issuer: TestIssuer;
+  let pathIssuer: TestIssuer;
+  beforeAll(async () => {
+    issuer = await createTestIssuer({ audience: MCP, metadata: { oauth: false } });
+    pathIssuer = await createTestIssuer({ audience: MCP, path: '/realms/demo', metadata: { openid: false } });
+  });
+  afterAll(async () => {
+    await issuer.close();
+    await pathIssuer.close();
+  });
+
+  it('finds the keys through OpenID discovery and accepts RFC 9068 tokens', async () => {
+    const preset = oidc({ issuer: issuer.url, audience: MCP });
+    const principal = await preset.verifier.verify(await issuer.mint({ scopes: ['files:read'] }));
+    expect(principal).toMatchObject({ clientId: 'test-client', issuer: issuer.url });
+    expect(principal.scopes.has('files:read')).toBe(true);
+    expect(issuer.requests.openidConfiguration).toBe(1);
+    expect(preset).toMatchObject({ name: 'oidc', issuer: issuer.url, authorizationServer: issuer.url });
+  });
+
+  it('finds the keys through RFC 8414 metadata for an issuer with a path', async () => {
+    const preset = oidc({ issuer: pathIssuer.url, audience: MCP });
+    await expect(preset.verifier.verify(await pathIssuer.mint())).resolves.toBeDefined();
+    expect(pathIssuer.requests.oauthMetadata).toBe(1);
+  });
+
+  it('Security: refuses tokens for another resource and of another issuer', async () => {
+    const preset = oidc({ issuer: issuer.url, audience: MCP });
+    expect(await reasonOf(preset.verifier, await issuer.wrongAudience())).toBe('wrong_audience');
+    expect(await reasonOf(preset.verifier, await issuer.wrongIssuer())).toBe('wrong_issuer');
+  });
+
+  it('takes scopeClaim and clientIdClaim for servers that put them elsewhere', async () => {
+    const preset = oidc({ issuer: issuer.url, audience: MCP, scopeClaim: 'scp', clientIdClaim: 'azp' });
+    const token = await issuer.mint({ claims: { scp: ['a', 'b'], azp: 'spa' } });
+    expect(await preset.verifier.verify(token)).toMatchObject({ clientId: 'spa' });
+    expect([...(await preset.verifier.verify(token)).scopes]).toEqual(['a', 'b']);
+  });
+
+  it('refuses missing options', () => {
+    expect(optionsField(() => oidc({ issuer: '', audience: MCP }))).toBe('issuer');
+    expect(optionsField(() => oidc({ issuer: issuer.url } as never))).toBe('audience');
+  });
+});

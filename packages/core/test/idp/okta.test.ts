@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { okta } from '../../src/idp/okta.js';
+import { idpStandIn, now, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+
+const ISSUER = 'https://dev-123456.okta.com/oauth2/default';
+
+describe('okta', () => {
+  let idp: IdpStandIn;
+  beforeAll(async () => {
+    idp = await idpStandIn();
+  });
+  afterAll(() => idp.issuer.close());
+
+  /** An Okta custom authorization server access token, as Okta documents it (header has no typ). */
+  const oktaToken = (claims: Record<string, unknown> = {}) =>
+    idp.issuer.mint({
+      header: { typ: undefined },
+      claims: {
+        ver: 1,
+        jti: 'AT.0mP4JKAZX1iACIT4vbEDF7LpvDVjxypPMf0D7uX39RE',
+        iss: ISSUER,
+        aud: 'api://default',
+        sub: 'alice@example.com',
+        auth_time: now() - 30,
+        cid: '0oa1b2c3d4e5f6g7h8i9',
+        uid: '00uid4BxXw6I6TV4m0g3',
+        scp: ['openid', 'files:read'],
+        client_id: undefined,
+        ...claims,
+      },
+    });
+
+  it('accepts an Okta access token: scp array, cid as client, keys from {issuer}/v1/keys', async () => {
+    const preset = okta({ issuer: ISSUER, audience: 'api://default', fetch: idp.fetch });
+    const principal = await preset.verifier.verify(await oktaToken());
+    expect(principal).toMatchObject({ subject: 'alice@example.com', clientId: '0oa1b2c3d4e5f6g7h8i9' });
+    expect([...principal.scopes]).toEqual(['openid', 'files:read']);
+    expect(idp.requested).toContain(`${ISSUER}/v1/keys`);
+    expect(preset).toMatchObject({ name: 'okta', issuer: ISSUER, authorizationServer: ISSUER });
+  });
+
+  it('builds the same issuer from domain and authorizationServerId', () => {
+    const preset = okta({
+      domain: 'dev-123456.okta.com',
+      authorizationServerId: 'default',
+      audience: 'api://default',
+    });
+    expect(preset.issuer).toBe(ISSUER);
+    expect(okta({ issuer: `${ISSUER}/`, audience: 'api://default' }).issuer).toBe(ISSUER);
+  });
+
+  describe('Security: tokens of another authorization server', () => {
+    it('refuses a token of another custom authorization server of the same org', async () => {
+      const preset = okta({ issuer: ISSUER, audience: 'api://default', fetch: idp.fetch });
+      const token = await oktaToken({ iss: 'https://dev-123456.okta.com/oauth2/aus1a2b3c4d5e6f7g8h9' });
+      expect(await reasonOf(preset.verifier, token)).toBe('wrong_issuer');
+    });
+
+    it('refuses a token whose scp is a number', async () => {
+      const preset = okta({ issuer: ISSUER, audience: 'api://default', fetch: idp.fetch });
+      expect(await reasonOf(preset.verifier, await oktaToken({ scp: 7 }))).toBe('invalid_claim');
+    });
+
+    it('refuses the org authorization server, whose tokens only Okta can validate', () => {
+      expect(
+        optionsField(() => okta({ issuer: 'https://dev-123456.okta.com', audience: 'api://default' })),
+      ).toBe('issuer');
+    });
+  });
+
+  it('refuses contradictory or incomplete options', () => {
+    expect(optionsField(() => okta({ issuer: ISSUER, domain: 'x.okta.com', audience: 'a' } as never))).toBe(
+      'issuer',
+    );
+    expect(optionsField(() => okta({ domain: 'dev-123456.okta.com', audience: 'a' } as never))).toBe(
+      'authorizationServerId',
+    );
+    expect(optionsField(() => okta({ issuer: ISSUER, audience: [] }))).toBe('audience');
+  });
+});

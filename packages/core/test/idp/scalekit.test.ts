@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { scalekit } from '../../src/idp/scalekit.js';
+import { idpStandIn, now, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+
+const ENV = 'https://acme.scalekit.dev';
+const RESOURCE = 'res_114244373767521282';
+
+describe('scalekit', () => {
+  let idp: IdpStandIn;
+  beforeAll(async () => {
+    idp = await idpStandIn();
+  });
+  afterAll(() => idp.issuer.close());
+
+  /** An access token Scalekit issues to an MCP client: aud names the MCP server's resource id. */
+  const mcpToken = (claims: Record<string, unknown> = {}) =>
+    idp.issuer.mint({
+      header: { typ: 'JWT' },
+      claims: {
+        aud: [RESOURCE],
+        client_id: 'skc_987654321098765432',
+        iss: ENV,
+        jti: 'tkn_987654321098765432',
+        nbf: now() - 5,
+        oid: 'org_69615647365005430',
+        sid: 'ses_987654321098765432',
+        sub: 'usr_987654321098765432',
+        scope: 'files:read files:write',
+        ...claims,
+      },
+    });
+
+  const preset = () =>
+    scalekit({ environmentUrl: ENV, resourceId: RESOURCE, audience: RESOURCE, fetch: idp.fetch });
+
+  it('accepts an MCP access token: environment URL issuer, keys from /keys, scope string', async () => {
+    const principal = await preset().verifier.verify(await mcpToken());
+    expect(principal).toMatchObject({
+      clientId: 'skc_987654321098765432',
+      subject: 'usr_987654321098765432',
+    });
+    expect([...principal.scopes]).toEqual(['files:read', 'files:write']);
+    expect(idp.requested).toContain(`${ENV}/keys`);
+    expect(preset()).toMatchObject({
+      name: 'scalekit',
+      issuer: ENV,
+      authorizationServer: `${ENV}/resources/${RESOURCE}`,
+    });
+  });
+
+  it('accepts an M2M token whose scopes are the "scopes" array', async () => {
+    const token = await mcpToken({
+      client_id: 'm2morg_69038819013296423',
+      scope: undefined,
+      scopes: ['deploy:applications'],
+    });
+    expect([...(await preset().verifier.verify(token)).scopes]).toEqual(['deploy:applications']);
+  });
+
+  describe('Security: tokens of another environment or MCP server', () => {
+    it('refuses a token of another environment', async () => {
+      expect(await reasonOf(preset().verifier, await mcpToken({ iss: 'https://evil.scalekit.dev' }))).toBe(
+        'wrong_issuer',
+      );
+    });
+    it('refuses a token for another MCP server of the environment', async () => {
+      expect(await reasonOf(preset().verifier, await mcpToken({ aud: ['res_999'] }))).toBe('wrong_audience');
+    });
+  });
+
+  it('uses the environment URL as authorization server without a resource id, and validates options', () => {
+    expect(scalekit({ environmentUrl: `${ENV}/`, audience: RESOURCE }).authorizationServer).toBe(ENV);
+    expect(
+      optionsField(() => scalekit({ environmentUrl: 'http://acme.scalekit.dev', audience: RESOURCE })),
+    ).toBe('environmentUrl');
+    expect(
+      optionsField(() => scalekit({ environmentUrl: ENV, audience: RESOURCE, resourceId: 'res/1' })),
+    ).toBe('resourceId');
+  });
+});

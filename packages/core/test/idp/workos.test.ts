@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { workos } from '../../src/idp/workos.js';
+import { idpStandIn, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+
+const AUTHKIT = 'https://acme.authkit.app';
+const MCP = 'https://mcp.example.com/mcp';
+const CLIENT = 'client_01HBEQKA6K4QJAS93VPE39W1JT';
+const SESSION_ISSUER = `https://api.workos.com/user_management/${CLIENT}`;
+
+describe('workos', () => {
+  describe('AuthKit as the MCP authorization server', () => {
+    let idp: IdpStandIn;
+    beforeAll(async () => {
+      // The stand-in advertises AuthKit's issuer in its metadata, so discovery sees what AuthKit serves.
+      idp = await idpStandIn({ metadata: { issuer: AUTHKIT } });
+    });
+    afterAll(() => idp.issuer.close());
+
+    const mcpToken = (claims: Record<string, unknown> = {}) =>
+      idp.issuer.mint({
+        header: { typ: 'JWT' },
+        claims: {
+          iss: AUTHKIT,
+          sub: 'user_01HBEQKA6K4QJAS93VPE39W1JT',
+          aud: MCP,
+          client_id: 'client_01JDYN0SB0T9Y8X7W6V5U4T3S2',
+          sid: 'session_01HQSXZGF8FHF7A9ZZFCW4387R',
+          jti: '01HQSXZXPPFPKMDD32RKTFY6PV',
+          scope: 'openid profile email files:read',
+          ...claims,
+        },
+      });
+
+    const preset = () => workos({ authkitDomain: 'acme.authkit.app', audience: MCP, fetch: idp.fetch });
+
+    it('finds the keys by discovery on the AuthKit domain and accepts its tokens for this resource', async () => {
+      const principal = await preset().verifier.verify(await mcpToken());
+      expect(principal).toMatchObject({ subject: 'user_01HBEQKA6K4QJAS93VPE39W1JT', issuer: AUTHKIT });
+      expect(principal.scopes.has('files:read')).toBe(true);
+      expect(idp.requested[0]).toBe(`${AUTHKIT}/.well-known/oauth-authorization-server`);
+      expect(preset()).toMatchObject({ name: 'workos', issuer: AUTHKIT, authorizationServer: AUTHKIT });
+    });
+
+    it('Security: refuses an AuthKit token minted for its client id instead of this resource', async () => {
+      expect(
+        await reasonOf(preset().verifier, await mcpToken({ aud: 'client_01JDYN0SB0T9Y8X7W6V5U4T3S2' })),
+      ).toBe('wrong_audience');
+    });
+  });
+
+  describe('AuthKit session access tokens', () => {
+    let idp: IdpStandIn;
+    beforeAll(async () => {
+      idp = await idpStandIn();
+    });
+    afterAll(() => idp.issuer.close());
+
+    /** The session access token of the WorkOS reference: no aud, RBAC role and permissions. */
+    const sessionToken = (claims: Record<string, unknown> = {}) =>
+      idp.issuer.mint({
+        header: { typ: 'JWT' },
+        claims: {
+          iss: SESSION_ISSUER,
+          sub: 'user_01HBEQKA6K4QJAS93VPE39W1JT',
+          act: { sub: 'admin@foocorp.com' },
+          org_id: 'org_01HRDMC6CM357W30QMHMQ96Q0S',
+          role: 'member',
+          roles: ['member'],
+          permissions: ['posts:read', 'posts:write'],
+          entitlements: ['audit-logs'],
+          sid: 'session_01HQSXZGF8FHF7A9ZZFCW4387R',
+          jti: '01HQSXZXPPFPKMDD32RKTFY6PV',
+          aud: undefined,
+          client_id: undefined,
+          ...claims,
+        },
+      });
+
+    it('accepts a session token: no aud, permissions as scopes, keys from /sso/jwks/{clientId}', async () => {
+      const preset = workos({ clientId: CLIENT, fetch: idp.fetch });
+      const principal = await preset.verifier.verify(await sessionToken());
+      expect([...principal.scopes]).toEqual(['posts:read', 'posts:write']);
+      expect(idp.requested).toContain(`https://api.workos.com/sso/jwks/${CLIENT}`);
+      expect(preset.issuer).toBe(SESSION_ISSUER);
+    });
+
+    it('Security: refuses a session token of another WorkOS application', async () => {
+      const preset = workos({ clientId: CLIENT, fetch: idp.fetch });
+      const token = await sessionToken({ iss: 'https://api.workos.com/user_management/client_OTHER' });
+      expect(await reasonOf(preset.verifier, token)).toBe('wrong_issuer');
+    });
+  });
+
+  it('refuses contradictory or missing options', () => {
+    expect(
+      optionsField(() =>
+        workos({ authkitDomain: 'acme.authkit.app', clientId: CLIENT, audience: MCP } as never),
+      ),
+    ).toBe('authkitDomain');
+    expect(optionsField(() => workos({ authkitDomain: 'acme.authkit.app' } as never))).toBe('audience');
+    expect(optionsField(() => workos({} as never))).toBe('clientId');
+  });
+});

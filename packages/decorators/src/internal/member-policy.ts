@@ -1,0 +1,96 @@
+import { and, publicAccess, type Policy, type ScopeCatalog } from '@valet/core';
+import type { Requirement } from './metadata.js';
+
+/** A requirement and where it was written: `FileTools` (class level) or `FileTools.write`. */
+export interface PlacedRequirement {
+  readonly requirement: Requirement;
+  readonly where: string;
+}
+
+/** What {@link memberPolicy} needs to know about the operation. */
+export interface PolicyTarget {
+  /** `Tool "write_file" (FileTools.write)`. */
+  readonly label: string;
+  /** `FileTools.write`. */
+  readonly source: string;
+  readonly member: string;
+}
+
+/**
+ * The policy of one operation: class requirements AND-ed with member requirements, in the
+ * order written. Contradictions (public and restricted at once), empty scope lists, unknown
+ * scopes (when a catalog is given) and a missing policy are added to `problems`.
+ */
+export function memberPolicy(
+  target: PolicyTarget,
+  classLevel: readonly PlacedRequirement[],
+  memberLevel: readonly PlacedRequirement[],
+  catalog: ScopeCatalog | undefined,
+  problems: Set<string>,
+): Policy | undefined {
+  const classPublic = classLevel.find(isPublic);
+  const memberPublic = memberLevel.find(isPublic);
+  const classPolicies = classLevel.filter((placed) => !isPublic(placed));
+  const memberPolicies = memberLevel.filter((placed) => !isPublic(placed));
+  const clash = (pub: PlacedRequirement, restricted: PlacedRequirement, advice: string): void => {
+    problems.add(
+      `${pub.requirement.written} on ${pub.where} contradicts ${restricted.requirement.written} on ${restricted.where}: ${advice}`,
+    );
+  };
+  if (classPublic !== undefined && classPolicies[0] !== undefined) {
+    clash(
+      classPublic,
+      classPolicies[0],
+      'a class cannot be public and restricted at once. Remove one of them.',
+    );
+  }
+  if (memberPublic !== undefined && memberPolicies[0] !== undefined) {
+    clash(
+      memberPublic,
+      memberPolicies[0],
+      'a member cannot be public and restricted at once. Remove one of them.',
+    );
+  }
+  if (memberPublic !== undefined && classPolicies[0] !== undefined && classPublic === undefined) {
+    clash(
+      memberPublic,
+      classPolicies[0],
+      `a member cannot loosen its class's requirement. Move ${target.member} to a toolset without class-level requirements, or remove @Public().`,
+    );
+  }
+  const policies = [...classPolicies, ...memberPolicies];
+  for (const placed of policies) checkScopes(placed, catalog, problems);
+  if (policies.length === 0) {
+    if (classPublic !== undefined || memberPublic !== undefined) return publicAccess();
+    problems.add(`${target.label} has no policy; add @RequiresScope(...) or @Public().`);
+    return undefined;
+  }
+  const list = policies.map((placed) => (placed.requirement as { policy: Policy }).policy);
+  return list.length === 1 ? list[0] : and(...list);
+}
+
+function isPublic(placed: PlacedRequirement): boolean {
+  return placed.requirement.kind === 'public';
+}
+
+function checkScopes(
+  placed: PlacedRequirement,
+  catalog: ScopeCatalog | undefined,
+  problems: Set<string>,
+): void {
+  const { requirement, where } = placed;
+  if (requirement.kind !== 'policy' || requirement.scopes === undefined) return;
+  if (requirement.scopes.length === 0) {
+    problems.add(`${requirement.written} on ${where} names no scope; name at least one.`);
+    return;
+  }
+  if (catalog === undefined) return;
+  for (const scope of requirement.scopes) {
+    if (typeof scope !== 'string' || catalog.has(scope)) continue;
+    try {
+      catalog.assertKnown(scope, `${requirement.written} on ${where}`);
+    } catch (error) {
+      problems.add((error as Error).message);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import 'reflect-metadata';
+import type { Policy } from '@valet/core';
+
+/**
+ * One policy decorator as written: `@Public()`, or a policy with the text it was written as and,
+ * for `@RequiresScope` / `@RequiresAnyScope`, the scopes it named (checked against the catalog).
+ */
+export type Requirement =
+  | { readonly kind: 'public'; readonly written: string }
+  | {
+      readonly kind: 'policy';
+      readonly policy: Policy;
+      readonly written: string;
+      readonly scopes?: readonly string[];
+    };
+
+/** What `@Tool`, `@Resource` or `@Prompt` declared on a method. */
+export interface Declaration {
+  readonly kind: 'tool' | 'resource' | 'prompt';
+  readonly written: string;
+  readonly options: unknown;
+}
+
+/** Everything the decorators recorded about one member of one class (not its bases). */
+export interface MemberRecord {
+  readonly key: string | symbol;
+  readonly isStatic: boolean;
+  /** Top to bottom as written: decorators run bottom-up, so records are prepended. */
+  readonly declarations: Declaration[];
+  readonly requirements: Requirement[];
+}
+
+/** Everything the decorators recorded about one class itself (not its bases). */
+export interface ClassRecord {
+  /** `@Toolset()` was applied to the class itself. */
+  toolset: boolean;
+  readonly requirements: Requirement[];
+  readonly members: Map<string | symbol, MemberRecord>;
+}
+
+/**
+ * The decorators' registry, in the shape of zod's `$ZodRegistry`: a WeakMap from class to what
+ * its decorators declared. Decorators only record; `collectToolsets` validates and resolves
+ * inheritance, so every misuse is reported at start-up with the full picture.
+ */
+const records = new WeakMap<object, ClassRecord>();
+
+/** The record of `target` itself, created on first use. */
+export function recordOf(target: object): ClassRecord {
+  let record = records.get(target);
+  if (record === undefined) {
+    record = { toolset: false, requirements: [], members: new Map() };
+    records.set(target, record);
+  }
+  return record;
+}
+
+/** The record of `target` itself, if any decorator touched it. */
+export function ownRecord(target: object): ClassRecord | undefined {
+  return records.get(target);
+}
+
+/**
+ * The record of the member a method decorator was applied to. A legacy decorator receives the
+ * prototype for an instance member and the constructor for a static one.
+ */
+export function memberRecordOf(target: object, key: string | symbol): MemberRecord {
+  const isStatic = typeof target === 'function';
+  const owner = isStatic ? target : (target as { constructor: object }).constructor;
+  const members = recordOf(owner).members;
+  let member = members.get(key);
+  if (member === undefined) {
+    member = { key, isStatic, declarations: [], requirements: [] };
+    members.set(key, member);
+  }
+  return member;
+}
+
+/** The class name used in messages. */
+export function className(target: object): string {
+  const name = (target as { name?: unknown }).name;
+  return typeof name === 'string' && name !== '' ? name : '(anonymous class)';
+}
+
+/** `FileTools.write`: how messages name a member. */
+export function memberSource(target: object, key: string | symbol): string {
+  return `${className(target)}.${String(key)}`;
+}

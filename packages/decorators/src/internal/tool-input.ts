@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import type { InputClass } from '../input-class.js';
+
+const NOT_A_DTO = new Map<unknown, string>([
+  [String, 'a string'],
+  [Number, 'a number'],
+  [Boolean, 'a boolean'],
+  [Array, 'an array'],
+  [Symbol, 'a symbol'],
+  [BigInt, 'a bigint'],
+  [Function, 'a function'],
+  [Promise, 'a promise'],
+]);
+
+/**
+ * The input DTO of a tool method: `explicit` (`@Tool({ input })`) or the declared class of its
+ * first parameter (`design:paramtypes`, emitted because the method is decorated). Undefined for
+ * a method without parameters. Mistakes are added to `problems`.
+ */
+export function toolInput(
+  prototype: object,
+  method: string,
+  explicit: InputClass | undefined,
+  label: string,
+  problems: Set<string>,
+): InputClass | undefined {
+  const params = Reflect.getMetadata('design:paramtypes', prototype, method) as unknown[] | undefined;
+  const declared = params?.[0];
+  const declaredClass = typeof declared === 'function' && declared !== Object && !NOT_A_DTO.has(declared);
+  if (explicit !== undefined) {
+    if (declaredClass && declared !== explicit) {
+      problems.add(
+        `${label}: @Tool({ input: ${explicit.name} }) but its first parameter is declared as ${(declared as InputClass).name}; make them the same class.`,
+      );
+    }
+    return explicit;
+  }
+  if (params === undefined || params.length === 0) return undefined;
+  if (declaredClass) return declared as InputClass;
+  const kind = NOT_A_DTO.get(declared);
+  problems.add(
+    kind === undefined
+      ? `${label}: the type of its first parameter is not a class (an interface, a type literal, or a class imported with \`import type\`), so its input cannot be validated. Declare it as a DTO class imported as a value, or pass @Tool({ input: Dto }).`
+      : `${label}: its first parameter is ${kind}, but tool input is a JSON object. Declare a DTO class for it, or pass @Tool({ input: Dto }).`,
+  );
+  return undefined;
+}

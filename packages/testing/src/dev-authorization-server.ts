@@ -1,0 +1,268 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type Provider from 'oidc-provider';
+import { authorizeHeadless } from './authorize-headless.js';
+import { autoConsent } from './internal/auto-consent.js';
+import { providerConfiguration } from './internal/provider-configuration.js';
+
+/** A protected resource (an MCP server, an API) the dev authorization server issues tokens for. */
+export interface DevResource {
+  /** The resource indicator (RFC 8707): the URL clients send as `resource`; becomes `aud`. */
+  readonly url: string;
+  /** The scopes that exist for it; requests for others are trimmed to these. */
+  readonly scopes: readonly string[];
+  /** `'jwt'` (default): RFC 9068 JWT access tokens. `'opaque'`: tokens only introspection can read. */
+  readonly accessTokenFormat?: 'jwt' | 'opaque';
+}
+
+/** A client registered at start-up. Without `clientSecret` it is a public client (PKCE, no secret). */
+export interface DevClient {
+  readonly clientId: string;
+  readonly clientSecret?: string;
+  /** Default `['http://127.0.0.1/callback']`. */
+  readonly redirectUris?: readonly string[];
+  /** Default `['authorization_code', 'refresh_token']`, plus `client_credentials` for confidential clients. */
+  readonly grantTypes?: readonly string[];
+}
+
+/** Options of {@link startDevAuthorizationServer}. */
+export interface DevAuthorizationServerOptions {
+  /** The resources tokens can be issued for. An unknown `resource` is refused with `invalid_target`. */
+  readonly resources: readonly DevResource[];
+  /** Port on the loopback interface. Default 0 (any free port). */
+  readonly port?: number;
+  /** Loopback host to bind and name in the issuer: `'127.0.0.1'` (default) or `'localhost'`. */
+  readonly host?: '127.0.0.1' | 'localhost';
+  /** Extra clients; `dev-client` / `dev-secret` (confidential) always exists. */
+  readonly clients?: readonly DevClient[];
+  /** Access token lifetime in seconds. Default 3600. */
+  readonly accessTokenTtl?: number;
+  /** The account every headless login signs in as (the token's `sub`). Default `'dev-user'`. */
+  readonly accountId?: string;
+  /** Where server errors go. Default `console`. */
+  readonly logger?: { readonly error: (message: string, error?: unknown) => void };
+}
+
+/** Options of {@link DevAuthorizationServer.authorizationCodeToken}. */
+export interface AuthorizationCodeTokenOptions {
+  readonly resource: string;
+  readonly scope: string | readonly string[];
+  /** Default the confidential `dev-client`. */
+  readonly clientId?: string;
+  /** Secret of a confidential client; omit for a public client. Default `dev-secret` with `dev-client`. */
+  readonly clientSecret?: string;
+  /** Default the client's first redirect URI, `http://127.0.0.1/callback` for `dev-client`. */
+  readonly redirectUri?: string;
+}
+
+/** A running dev authorization server. */
+export interface DevAuthorizationServer {
+  /** The issuer identifier, `http://127.0.0.1:<port>` (what tokens carry in `iss`). */
+  readonly issuer: string;
+  /** Base URL (same as the issuer). */
+  readonly url: string;
+  readonly jwksUri: string;
+  readonly authorizationEndpoint: string;
+  readonly tokenEndpoint: string;
+  readonly introspectionEndpoint: string;
+  readonly revocationEndpoint: string;
+  readonly registrationEndpoint: string;
+  /** The confidential client that always exists (client_credentials, authorization code, introspection). */
+  readonly defaultClient: {
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly redirectUri: string;
+  };
+  /** A client_credentials access token for `resource` (RFC 8707). Rejects with the server's error. */
+  clientCredentialsToken(request: {
+    readonly resource: string;
+    readonly scope: string | readonly string[];
+    readonly clientId?: string;
+    readonly clientSecret?: string;
+  }): Promise<string>;
+  /** Runs a full authorization code + PKCE (S256) flow headlessly and returns the access token. */
+  authorizationCodeToken(request: AuthorizationCodeTokenOptions): Promise<string>;
+  /** Registers a client by dynamic client registration (RFC 7591); returns the server's answer. */
+  registerClient(metadata: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>>;
+  /** Stops the server and drops its open connections. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_CLIENT = {
+  clientId: 'dev-client',
+  clientSecret: 'dev-secret',
+  redirectUri: 'http://127.0.0.1/callback',
+};
+const DEFAULT_DEV_CLIENT: DevClient = { ...DEFAULT_CLIENT, redirectUris: [DEFAULT_CLIENT.redirectUri] };
+
+/**
+ * Starts an OAuth 2.1 / OpenID Connect authorization server (panva's oidc-provider) in this
+ * process on the loopback interface, for tests and local development. **Not for production**:
+ * it signs every user in as one account and grants every requested scope without asking, it
+ * keeps state in memory, its keys are made up at start and it speaks plain HTTP, which is why
+ * it refuses to bind anywhere but loopback.
+ *
+ * It issues RFC 9068 JWT access tokens (`typ: at+jwt`, `aud` = the resource, `scope`,
+ * `client_id`) via client_credentials and authorization code + PKCE with a resource indicator,
+ * and serves discovery (`/.well-known/openid-configuration` and RFC 8414's
+ * `/.well-known/oauth-authorization-server`), JWKS, introspection, revocation and dynamic client
+ * registration (what the MCP SDK's client OAuth flow uses).
+ *
+ * @example
+ * ```ts
+ * const as = await startDevAuthorizationServer({
+ *   resources: [{ url: 'http://127.0.0.1:3000/mcp', scopes: ['files:read', 'files:write'] }],
+ * });
+ * const token = await as.clientCredentialsToken({ resource: 'http://127.0.0.1:3000/mcp', scope: 'files:read' });
+ * await as.close();
+ * ```
+ */
+export async function startDevAuthorizationServer(
+  options: DevAuthorizationServerOptions,
+): Promise<DevAuthorizationServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1' && host !== 'localhost') {
+    throw new Error(
+      `startDevAuthorizationServer: host must be "127.0.0.1" or "localhost"; it is for development only.`,
+    );
+  }
+  if (!Array.isArray(options.resources) || options.resources.length === 0) {
+    throw new Error('startDevAuthorizationServer: resources must list at least one { url, scopes }.');
+  }
+  const logger = options.logger ?? console;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://${host}:${port}`;
+
+  let provider: Provider;
+  try {
+    provider = await createProvider(issuer, options);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  provider.on('server_error', (_ctx: unknown, error: unknown) =>
+    logger.error('dev authorization server error', error),
+  );
+  const accountId = options.accountId ?? 'dev-user';
+  const callback = provider.callback();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path?.startsWith('/interaction/')) {
+      autoConsent(provider, accountId, req, res).catch((error: unknown) => {
+        logger.error('dev authorization server interaction failed', error);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('interaction failed');
+      });
+      return;
+    }
+    if (path === '/.well-known/oauth-authorization-server') req.url = '/.well-known/openid-configuration';
+    void callback(req, res);
+  });
+
+  const endpoint = (name: string) => new URL(provider.pathFor(name), issuer).href;
+  const tokenEndpoint = endpoint('token');
+  const clients = new Map([DEFAULT_DEV_CLIENT, ...(options.clients ?? [])].map((c) => [c.clientId, c]));
+  const postForm = async (url: string, form: Record<string, string>, clientId: string, secret?: string) => {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    const body = new URLSearchParams(form);
+    if (secret === undefined) body.set('client_id', clientId);
+    else
+      headers['authorization'] =
+        `Basic ${Buffer.from(`${encodeForm(clientId)}:${encodeForm(secret)}`).toString('base64')}`;
+    const response = await fetch(url, { method: 'POST', headers, body });
+    const json = (await response.json()) as Record<string, unknown>;
+    if (!response.ok || typeof json['access_token'] !== 'string') {
+      throw new Error(
+        `dev authorization server: ${String(json['error'])}: ${String(json['error_description'])}`,
+      );
+    }
+    return json['access_token'];
+  };
+
+  return {
+    issuer,
+    url: issuer,
+    jwksUri: endpoint('jwks'),
+    authorizationEndpoint: endpoint('authorization'),
+    tokenEndpoint,
+    introspectionEndpoint: endpoint('introspection'),
+    revocationEndpoint: endpoint('revocation'),
+    registrationEndpoint: endpoint('registration'),
+    defaultClient: DEFAULT_CLIENT,
+    clientCredentialsToken(request) {
+      const clientId = request.clientId ?? DEFAULT_CLIENT.clientId;
+      const secret = request.clientSecret ?? clients.get(clientId)?.clientSecret;
+      const scope = typeof request.scope === 'string' ? request.scope : request.scope.join(' ');
+      const form = { grant_type: 'client_credentials', resource: request.resource, scope };
+      return postForm(tokenEndpoint, form, clientId, secret);
+    },
+    async authorizationCodeToken(request) {
+      const clientId = request.clientId ?? DEFAULT_CLIENT.clientId;
+      const client = clients.get(clientId);
+      const secret = request.clientSecret ?? client?.clientSecret;
+      const redirectUri = request.redirectUri ?? client?.redirectUris?.[0] ?? 'http://127.0.0.1/callback';
+      const verifier = randomBytes(32).toString('base64url');
+      const authorize = new URL(endpoint('authorization'));
+      authorize.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        scope: typeof request.scope === 'string' ? request.scope : request.scope.join(' '),
+        resource: request.resource,
+        state: randomBytes(8).toString('base64url'),
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      }).toString();
+      const { code } = await authorizeHeadless(authorize, { redirectUri });
+      const form = {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+        resource: request.resource,
+      };
+      return postForm(tokenEndpoint, form, clientId, secret);
+    },
+    async registerClient(metadata) {
+      const response = await fetch(endpoint('registration'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(metadata),
+      });
+      const json = (await response.json()) as Record<string, unknown>;
+      if (response.status !== 201) {
+        throw new Error(
+          `dev authorization server: ${String(json['error'])}: ${String(json['error_description'])}`,
+        );
+      }
+      return json;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function createProvider(issuer: string, options: DevAuthorizationServerOptions): Promise<Provider> {
+  // Loaded on first use: oidc-provider is large, and createTestIssuer users never need it.
+  const { default: OidcProvider, errors } = await import('oidc-provider');
+  const configuration = await providerConfiguration({
+    resources: options.resources,
+    clients: [DEFAULT_DEV_CLIENT, ...(options.clients ?? [])],
+    accessTokenTtl: options.accessTokenTtl ?? 3600,
+    InvalidTarget: errors.InvalidTarget,
+  });
+  return new OidcProvider(issuer, configuration);
+}
+
+/** RFC 6749 appendix B form encoding, as client_secret_basic requires. */
+function encodeForm(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}

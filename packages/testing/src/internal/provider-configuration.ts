@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { ClientMetadata, Configuration, errors } from 'oidc-provider';
+import type { DevClient, DevResource } from '../dev-authorization-server.js';
+import { memoryAdapter } from './memory-adapter.js';
+
+/** What the dev authorization server's oidc-provider configuration is made from. */
+export interface ProviderSetup {
+  readonly resources: readonly DevResource[];
+  readonly clients: readonly DevClient[];
+  readonly accessTokenTtl: number;
+  /** oidc-provider's `errors.InvalidTarget`, thrown for an unknown resource (else a 500). */
+  readonly InvalidTarget: typeof errors.InvalidTarget;
+}
+
+/**
+ * The oidc-provider configuration of the dev authorization server: RFC 9068 JWT access tokens
+ * per resource (RFC 8707), client_credentials, introspection, revocation, open dynamic client
+ * registration, PKCE always, and no built-in login pages (the server's own handler auto-consents).
+ */
+export async function providerConfiguration(setup: ProviderSetup): Promise<Configuration> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: randomBytes(8).toString('hex'),
+    use: 'sig',
+    alg: 'RS256',
+  };
+  const byUrl = new Map(setup.resources.map((resource) => [normalize(resource.url), resource]));
+  const scopes = new Set(['openid', 'offline_access', ...setup.resources.flatMap((r) => r.scopes)]);
+
+  return {
+    adapter: memoryAdapter(),
+    clients: setup.clients.map(clientMetadata),
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    scopes: [...scopes],
+    ttl: {
+      AccessToken: setup.accessTokenTtl,
+      ClientCredentials: setup.accessTokenTtl,
+      AuthorizationCode: 60,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
+    pkce: { required: () => true },
+    findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    clientBasedCORS: () => true,
+    renderError: (ctx, out) => {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = `${out.error}: ${out.error_description ?? ''}`;
+    },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true, allowedPolicy: (_ctx, client) => client.clientAuthMethod !== 'none' },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      registration: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx, _client, oneOf) =>
+          oneOf === undefined && setup.resources.length === 1 ? setup.resources[0]!.url : undefined,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, indicator) => {
+          const resource = byUrl.get(normalize(indicator));
+          if (resource === undefined) throw new setup.InvalidTarget('unknown resource indicator');
+          return {
+            scope: resource.scopes.join(' '),
+            audience: resource.url,
+            accessTokenTTL: setup.accessTokenTtl,
+            accessTokenFormat: resource.accessTokenFormat ?? 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+  };
+}
+
+function clientMetadata(client: DevClient): ClientMetadata {
+  const confidential = client.clientSecret !== undefined;
+  const grantTypes = client.grantTypes ?? [
+    'authorization_code',
+    'refresh_token',
+    ...(confidential ? ['client_credentials'] : []),
+  ];
+  return {
+    client_id: client.clientId,
+    ...(confidential ? { client_secret: client.clientSecret } : {}),
+    token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
+    grant_types: [...grantTypes],
+    response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
+    redirect_uris: [...(client.redirectUris ?? ['http://127.0.0.1/callback'])],
+  };
+}
+
+/** Resource indicators match as URLs (`http://H:1/mcp` and `http://h:1/mcp` are one resource). */
+function normalize(url: string): string {
+  return URL.canParse(url) ? new URL(url).href : url;
+}
