@@ -18,3 +18,4 @@ export * from './register-toolsets.js';
 export * from './valet-types.js';
 export * from './valet-container-module.js';
 export * from './resolve-toolset.js';
+export * from './is-toolset.js';

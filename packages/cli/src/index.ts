@@ -1,0 +1,3 @@
+export * from './cli-io.js';
+export * from './run.js';
+export * from './commands/manifest.js';
