@@ -23,7 +23,7 @@ module.exports = {
     '^.+\\.m?js$': swc('ecmascript'),
   },
   transformIgnorePatterns: [
-    'node_modules/(?!(\\.pnpm/)?(jose|inversify|@inversifyjs|oidc-provider|@modelcontextprotocol|quick-lru|nanoid|jsesc|eta|@koa|koa)[@/+])',
+    'node_modules/(?!(\\.pnpm/)?(jose|inversify|@inversifyjs|oidc-provider|@modelcontextprotocol|quick-lru|nanoid|jsesc|eta|@koa|koa|cookie)[@/+])',
   ],
   moduleNameMapper: {
     '^@valet/adapters/(.*)$': '<rootDir>/packages/adapters/src/$1/index.ts',

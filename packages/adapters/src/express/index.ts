@@ -1,0 +1,8 @@
+export * from './valet-express.js';
+export type {
+  ProtectedRoute,
+  ProtectedRoutes,
+  ProtectedRoutesOptions,
+  RouteGuard,
+  RouteMethod,
+} from './protected-routes.js';

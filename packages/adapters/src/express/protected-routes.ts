@@ -1,0 +1,118 @@
+import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import type { IRouter, Request, RequestHandler } from 'express';
+import { usesChecks } from '../internal/policy-checks.js';
+import { registerRoute } from '../internal/register-route.js';
+import { guardPolicy, type Guarded } from '../internal/route-guard.js';
+
+/** An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard. */
+export type RouteGuard = Guarded<RequestHandler>;
+
+/** The HTTP methods {@link ProtectedRoutes} declares routes for. */
+export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Declares a route with its guard (or policy) and handlers; returns the same {@link ProtectedRoutes}. */
+export type ProtectedRoute = (
+  path: string,
+  guard: RouteGuard | Policy,
+  ...handlers: RequestHandler[]
+) => ProtectedRoutes;
+
+/**
+ * Route declarations that land in the policy registry: `routes.get('/files/:id', guard, handler)`
+ * registers the operation `GET /files/:id` (kind `route`) and mounts, on the router, the shared
+ * flow (authenticate, enforce) in front of the handlers. A GET route also answers HEAD, under the
+ * same operation.
+ */
+export type ProtectedRoutes = { readonly [M in RouteMethod]: ProtectedRoute };
+
+/** Options of `routes()`. */
+export interface ProtectedRoutesOptions {
+  /**
+   * Where the router is mounted (`app.use('/v1', router)` -> `'/v1'`): only prefixes the
+   * operation ids, so that they name the full path. Default `''` (mounted at the root).
+   */
+  readonly prefix?: string;
+}
+
+/** What the route enforcer needs from `valetExpress`: the Valet, and the request's principal (authenticated once). */
+export interface RouteFlow {
+  readonly valet: Valet;
+  principalOf(req: Request, optional: boolean): Promise<Principal | null>;
+}
+
+const METHODS: readonly RouteMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
+
+/** Builds {@link ProtectedRoutes} on `router` (an app or a `Router`). */
+export function protectedRoutes(
+  router: Pick<IRouter, RouteMethod>,
+  options: ProtectedRoutesOptions,
+  flow: RouteFlow,
+): ProtectedRoutes {
+  const prefix = options.prefix ?? '';
+  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
+    throw new OptionsError(
+      'prefix',
+      'prefix must be "" or a path like "/v1" (leading "/", no trailing "/").',
+    );
+  }
+  const routes = {} as Record<RouteMethod, ProtectedRoute>;
+  for (const method of METHODS) {
+    routes[method] = (path, guard, ...handlers) => {
+      const policy = routePolicy(method, path, guard, handlers);
+      const id = registerRoute(flow.valet.registry, method, `${prefix}${path}`, policy);
+      router[method](path, enforcer(flow, id, policy), ...handlers);
+      return frozen;
+    };
+  }
+  const frozen: ProtectedRoutes = Object.freeze(routes);
+  return frozen;
+}
+
+function routePolicy(
+  method: RouteMethod,
+  path: unknown,
+  guard: unknown,
+  handlers: readonly unknown[],
+): Policy {
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new OptionsError(
+      'path',
+      `routes.${method}() needs a path string starting with "/", e.g. "/files/:id".`,
+    );
+  }
+  const where = `routes.${method}("${path}")`;
+  const policy = guardPolicy(guard) ?? (isPolicy(guard) ? guard : undefined);
+  if (policy === undefined) {
+    throw new OptionsError(
+      'guard',
+      `${where} needs a guard (requireScopes(...), requireAnyScope(...), requirePolicy(...)) or a Policy before its handlers: nothing is open by default.`,
+    );
+  }
+  if (handlers.some((handler) => guardPolicy(handler) !== undefined)) {
+    throw new OptionsError(
+      'guard',
+      `${where} has more than one guard; combine the policies with and(...) in one requirePolicy().`,
+    );
+  }
+  return policy;
+}
+
+function isPolicy(value: unknown): value is Policy {
+  return typeof value === 'object' && value !== null && typeof (value as Policy).kind === 'string';
+}
+
+/** The middleware in front of a route's handlers: principal (optional: the policy decides), then enforce. */
+function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
+  const { valet } = flow;
+  // Only attribute checks read the request; scope-only policies are decided without building a context.
+  const run = usesChecks(policy)
+    ? async (req: Request) =>
+        valet.enforce(await flow.principalOf(req, true), id, {
+          arguments: { params: req.params, query: req.query, body: req.body as unknown },
+          request: req,
+        })
+    : async (req: Request) => valet.enforce(await flow.principalOf(req, true), id);
+  return (req, _res, next) => {
+    run(req).then(() => next(), next);
+  };
+}

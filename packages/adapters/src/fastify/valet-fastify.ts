@@ -1,0 +1,108 @@
+import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
+import {
+  givenPolicy,
+  makeGuard,
+  scopePolicy,
+  unregisteredGuardError,
+  type Guarded,
+} from '../internal/route-guard.js';
+import { governRoutes } from './route-governance.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Valet's guards, from {@link valetFastify}. */
+    valet: ValetFastify;
+  }
+  interface FastifyRequest {
+    /** The verified caller on a route with a Valet policy; `null` without credentials (or on other routes). */
+    auth: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** The route's policy (registered as `METHOD /url`), or `false` to keep Valet off the route. */
+    valet?: Policy | false;
+  }
+}
+
+/** Options of {@link valetFastify}. */
+export interface ValetFastifyOptions {
+  /** The Valet whose registry the routes land in. */
+  readonly valet: Valet;
+}
+
+/** A `preHandler` hook carrying a policy: the route it is declared on is registered with that policy. */
+export type RouteGuard = Guarded<(request: FastifyRequest, reply: FastifyReply) => Promise<void>>;
+
+/** What the plugin decorates the instance with: `fastify.valet`. */
+export interface ValetFastify {
+  /** The Valet the plugin was registered with. */
+  readonly valet: Valet;
+  /** A guard requiring every one of `scopes` (`allOf`), for a route's `preHandler`. */
+  requireScopes(scope: string, ...more: string[]): RouteGuard;
+  /** A guard requiring at least one of `scopes` (`anyOf`). */
+  requireAnyScope(scope: string, ...more: string[]): RouteGuard;
+  /** A guard requiring any policy. */
+  requirePolicy(policy: Policy): RouteGuard;
+}
+
+const UNREGISTERED =
+  "Give the guard in the route's preHandler option (or the policy as config: { valet }) and register the Valet plugin before the route, so that the route is registered and checked at start-up.";
+
+const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, done) => {
+  const valet = options?.valet;
+  if (typeof valet?.authenticate !== 'function' || typeof valet.enforce !== 'function') {
+    return done(new OptionsError('valet', 'The Valet Fastify plugin needs { valet } made by createValet().'));
+  }
+  const guard = (policy: Policy): RouteGuard =>
+    makeGuard(async () => {
+      throw unregisteredGuardError(policy, UNREGISTERED);
+    }, policy);
+  fastify.decorateRequest('auth', null);
+  fastify.decorate(
+    'valet',
+    Object.freeze({
+      valet,
+      requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
+      requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),
+      requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
+    }),
+  );
+  fastify.addHook('onRoute', governRoutes(valet));
+  // Validates every policy when the server starts, not at the first request.
+  fastify.addHook('onReady', async () => valet.freeze());
+  serveMetadata(fastify, valet);
+  done();
+};
+
+function serveMetadata(fastify: FastifyInstance, valet: Valet): void {
+  const body = metadataBody(valet);
+  const config = { valet: false } as const;
+  for (const url of valet.metadataPaths) {
+    fastify.get(url, { config }, async (_request, reply) => reply.headers(METADATA_HEADERS).send(body()));
+    fastify.options(url, { config }, async (_request, reply) =>
+      reply.code(204).headers(METADATA_PREFLIGHT_HEADERS).send(),
+    );
+  }
+}
+
+/**
+ * The Valet plugin for Fastify 5 (wrapped with fastify-plugin, so it applies to the instance it
+ * is registered on). Register it before the routes it should govern: it sees routes through the
+ * `onRoute` hook. A route with `config: { valet: policy }` or a guard from `fastify.valet` in its
+ * `preHandler` is registered in `valet.registry` as `METHOD /url` (kind `route`), authenticates
+ * in `onRequest` (setting `request.auth`), is enforced before its handler, and answers refusals
+ * with their status, `WWW-Authenticate` and JSON body. The registry is frozen (every policy
+ * validated) when the server is ready. The RFC 9728 metadata is served at `valet.metadataPaths`.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify();
+ * await app.register(valetFastify, { valet });
+ * app.get('/files/:id', { config: { valet: allOf('files:read') } }, async (request) => ({ owner: request.auth?.subject }));
+ * app.delete('/files/:id', { preHandler: app.valet.requireScopes('files:write') }, async () => ({ deleted: true }));
+ * await app.listen({ port: 3000 });
+ * ```
+ */
+export const valetFastify = fp(plugin, { fastify: '5.x', name: '@valet/adapters/fastify' });

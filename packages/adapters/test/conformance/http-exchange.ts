@@ -1,0 +1,90 @@
+import { request } from 'node:http';
+
+/** A request as sent on the wire: every header line given is sent as is, repeated ones included. */
+export interface WireRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: readonly (readonly [string, string])[];
+  readonly body?: string;
+}
+
+/** A response as received, with its raw text for leak checks. */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Values of every `WWW-Authenticate` header line. */
+  readonly challenges: readonly string[];
+  readonly body: string;
+  /** Status line, every header and the body: what must never contain a token. */
+  readonly raw: string;
+}
+
+/** Sends one request over a fresh connection (node:http, so repeated header lines stay separate). */
+export function exchange(baseUrl: string, req: WireRequest): Promise<WireResponse> {
+  const url = new URL(baseUrl);
+  const lines: string[] = ['Host', url.host, 'Connection', 'close'];
+  for (const [name, value] of req.headers ?? []) lines.push(name, value);
+  if (req.body !== undefined) lines.push('Content-Length', String(Buffer.byteLength(req.body)));
+  return new Promise((resolve, reject) => {
+    const outgoing = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: req.method,
+        path: req.path,
+        headers: lines,
+        agent: false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const challenges = res.rawHeaders.filter(
+            (_, i, all) => i % 2 === 1 && all[i - 1]!.toLowerCase() === 'www-authenticate',
+          );
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            challenges,
+            body,
+            raw: `${res.statusCode} ${res.statusMessage}\n${res.rawHeaders.join('\n')}\n\n${body}`,
+          });
+        });
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(req.body);
+  });
+}
+
+/** A parsed `WWW-Authenticate` challenge: the scheme and its auth-params (RFC 9110 section 11.6.1). */
+export interface Challenge {
+  readonly scheme: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
+const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)="((?:[^"\\]|\\.)*)"(?:, |$)/;
+
+/**
+ * Parses one challenge strictly as Valet must write it: `Scheme k="v", k2="v2"`, every value a
+ * quoted-string, params separated by ", ", no duplicates. Anything else throws, so a sloppy
+ * header fails the suite instead of being read generously.
+ */
+export function parseChallenge(value: string): Challenge {
+  const space = value.indexOf(' ');
+  if (space <= 0 || /,\s*$/.test(value)) throw new Error(`malformed challenge: ${value}`);
+  const scheme = value.slice(0, space);
+  const params: Record<string, string> = {};
+  let rest = value.slice(space + 1);
+  while (rest !== '') {
+    const match = PARAM.exec(rest);
+    if (match === null) throw new Error(`malformed auth-param at: ${rest}`);
+    const [whole, name, quoted] = match;
+    if (Object.hasOwn(params, name!)) throw new Error(`auth-param "${name}" appears twice`);
+    params[name!] = quoted!.replace(/\\(.)/g, '$1');
+    rest = rest.slice(whole.length);
+  }
+  return { scheme, params };
+}

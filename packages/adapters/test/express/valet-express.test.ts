@@ -1,0 +1,157 @@
+import { createServer } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { OptionsError, type Valet } from '@valet/core';
+import { valetExpress, type ValetExpress } from '@valet/adapters/express';
+import express, { type Express } from 'express';
+import { exchange } from '../conformance/http-exchange.js';
+import { adapterFixture, listen, type AdapterFixture } from '../support/fixture.js';
+
+let fixture: AdapterFixture;
+
+beforeAll(async () => {
+  fixture = await adapterFixture();
+});
+
+afterAll(() => fixture.close());
+
+/** Serves `app` for one test body. */
+async function serve<T>(app: Express, body: (baseUrl: string) => Promise<T>): Promise<T> {
+  const server = await listen(createServer(app));
+  try {
+    return await body(server.baseUrl);
+  } finally {
+    await server.close();
+  }
+}
+
+const bearer = (token: string): [string, string][] => [['Authorization', `Bearer ${token}`]];
+
+describe('valetExpress', () => {
+  it('refuses anything but a Valet', () => {
+    expect(() => valetExpress({} as Valet)).toThrow(OptionsError);
+  });
+
+  it('refuses guards without scopes or with a non-policy, at creation', () => {
+    const api = valetExpress(fixture.valet());
+    const noScopes = api.requireScopes as (...scopes: string[]) => unknown;
+    expect(() => noScopes()).toThrow(expect.objectContaining({ field: 'scopes' }));
+    expect(() => api.requireAnyScope('files:read', '')).toThrow(expect.objectContaining({ field: 'scopes' }));
+    expect(() => api.requirePolicy('files:read' as never)).toThrow(
+      expect.objectContaining({ field: 'policy' }),
+    );
+  });
+
+  it('exposes the policy a guard carries', () => {
+    const api = valetExpress(fixture.valet());
+    expect(api.requireAnyScope('files:read', 'admin').policy).toEqual({
+      kind: 'anyOf',
+      scopes: ['files:read', 'admin'],
+    });
+  });
+});
+
+describe('authenticate()', () => {
+  function app(api: ValetExpress, options?: Parameters<ValetExpress['authenticate']>[0]): Express {
+    const app = express();
+    app.use(api.authenticate(options));
+    app.get('/me', (req, res) => {
+      res.json({ subject: req.auth?.subject ?? null, scopes: [...(req.auth?.scopes ?? [])] });
+    });
+    app.use(api.errorHandler());
+    return app;
+  }
+
+  it('sets a typed req.auth from a valid token', async () => {
+    const api = valetExpress(fixture.valet());
+    const token = await fixture.token(['files:read'], 'alice');
+    const res = await serve(app(api), (url) =>
+      exchange(url, { method: 'GET', path: '/me', headers: bearer(token) }),
+    );
+    expect(JSON.parse(res.body)).toEqual({ subject: 'alice', scopes: ['files:read'] });
+  });
+
+  it('requires a token by default, challenging with the basic scopes', async () => {
+    const api = valetExpress(fixture.valet());
+    const res = await serve(app(api), (url) => exchange(url, { method: 'GET', path: '/me' }));
+    expect(res.status).toBe(401);
+    expect(res.challenges).toEqual([
+      'Bearer scope="files:read", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api"',
+    ]);
+  });
+
+  it('lets a request without credentials through with authRequired: false, but not a bad token', async () => {
+    const api = valetExpress(fixture.valet());
+    const expired = await fixture.issuer.expired({ audience: api.valet.resource });
+    const [anonymous, refused] = await serve(app(api, { authRequired: false }), (url) =>
+      Promise.all([
+        exchange(url, { method: 'GET', path: '/me' }),
+        exchange(url, { method: 'GET', path: '/me', headers: bearer(expired) }),
+      ]),
+    );
+    expect(JSON.parse(anonymous.body)).toEqual({ subject: null, scopes: [] });
+    expect(refused.status).toBe(401);
+  });
+
+  it('refuses a non-boolean authRequired', () => {
+    const api = valetExpress(fixture.valet());
+    expect(() => api.authenticate({ authRequired: 'no' as never })).toThrow(
+      expect.objectContaining({ field: 'authRequired' }),
+    );
+  });
+
+  it('verifies a request once when authenticate() runs before a declared route', async () => {
+    const verifier = fixture.countingVerifier();
+    const api = valetExpress(fixture.valet({ verifier }));
+    const server = express();
+    server.use(api.authenticate());
+    api.routes(server).get('/files/:id', api.requireScopes('files:read'), (req, res) => {
+      res.send(req.auth?.subject);
+    });
+    const token = await fixture.token(['files:read']);
+    const res = await serve(server, (url) =>
+      exchange(url, { method: 'GET', path: '/files/1', headers: bearer(token) }),
+    );
+    expect(res.body).toBe('test-user');
+    expect(verifier.calls).toBe(1);
+  });
+});
+
+describe('metadataRouter()', () => {
+  it('serves the document at every metadata path and passes other requests on', async () => {
+    const valet = fixture.valet();
+    const api = valetExpress(valet);
+    const server = express();
+    server.use(api.metadataRouter());
+    server.use((_req, res) => {
+      res.status(404).send('next');
+    });
+    const [pathAware, root, other, post] = await serve(server, (url) =>
+      Promise.all([
+        exchange(url, { method: 'GET', path: valet.metadataPaths[0]! }),
+        exchange(url, { method: 'GET', path: '/.well-known/oauth-protected-resource' }),
+        exchange(url, { method: 'GET', path: '/elsewhere' }),
+        exchange(url, { method: 'POST', path: valet.metadataPaths[0]! }),
+      ]),
+    );
+    expect(JSON.parse(pathAware.body)).toEqual(valet.metadata());
+    expect(JSON.parse(root.body)).toEqual(valet.metadata());
+    expect(pathAware.headers['access-control-allow-origin']).toBe('*');
+    expect([other.body, post.body]).toEqual(['next', 'next']);
+  });
+});
+
+describe('errorHandler()', () => {
+  it('passes errors that are not Valet errors to the next error handler', async () => {
+    const api = valetExpress(fixture.valet());
+    const server = express();
+    server.get('/boom', () => {
+      throw new Error('boom');
+    });
+    server.use(api.errorHandler());
+    server.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(599).send(`handled ${err.message}`);
+    });
+    const res = await serve(server, (url) => exchange(url, { method: 'GET', path: '/boom' }));
+    expect([res.status, res.body]).toEqual([599, 'handled boom']);
+  });
+});

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PolicyConfigError, allOf, and, check, type Valet } from '@valet/core';
+import { valetFastify } from '@valet/adapters/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
+
+let fixture: AdapterFixture;
+
+beforeAll(async () => {
+  fixture = await adapterFixture();
+});
+
+afterAll(() => fixture.close());
+
+async function appFor(valet: Valet): Promise<FastifyInstance> {
+  const app = Fastify();
+  await app.register(valetFastify, { valet });
+  return app;
+}
+
+const withToken = (token: string) => ({ authorization: `Bearer ${token}` });
+
+describe('onRoute: which routes Valet governs', () => {
+  it('registers routes with a policy (config or guard) under METHOD url, the HEAD route under its GET', async () => {
+    const valet = fixture.valet();
+    const app = await appFor(valet);
+    app.get('/files/:id', { config: { valet: allOf('files:read') } }, async () => 'file');
+    app.register(
+      async (v1) => {
+        v1.delete('/files/:id', { preHandler: app.valet.requireScopes('admin') }, async () => 'gone');
+      },
+      { prefix: '/v1' },
+    );
+    app.route({
+      method: ['PUT', 'PATCH'],
+      url: '/files/:id',
+      config: { valet: allOf('files:write') },
+      handler: async () => 'put',
+    });
+    app.get('/open', async () => 'not governed');
+    app.get('/off', { config: { valet: false } }, async () => 'not governed');
+    await app.ready();
+    expect(valet.registry.operations().map((op) => [op.id, op.kind])).toEqual([
+      ['GET /files/:id', 'route'],
+      ['PUT /files/:id', 'route'],
+      ['PATCH /files/:id', 'route'],
+      ['DELETE /v1/files/:id', 'route'], // the child plugin loads after the root's own routes
+    ]);
+    const token = await fixture.token(['files:read']);
+    const [open, off, patch] = await Promise.all([
+      app.inject({ method: 'GET', url: '/open', headers: withToken('not-a-token') }),
+      app.inject({ method: 'GET', url: '/off' }),
+      app.inject({ method: 'PATCH', url: '/files/1', headers: withToken(token) }),
+    ]);
+    expect([open.body, off.body]).toEqual(['not governed', 'not governed']);
+    expect(patch.json().error_description).toBe(
+      'Route "PATCH /files/:id" requires scope "files:write"; the token grants "files:read".',
+    );
+    await app.close();
+  });
+
+  it('registers an explicit HEAD route with another policy separately', async () => {
+    const valet = fixture.valet();
+    const app = await appFor(valet);
+    app.head('/files', { config: { valet: allOf('admin') } }, async () => '');
+    app.get('/files', { config: { valet: allOf('files:read') } }, async () => 'list');
+    await app.ready();
+    expect(valet.registry.operations().map((op) => op.id)).toEqual(['HEAD /files', 'GET /files']);
+    await app.close();
+  });
+
+  it('refuses two policies on one route, and a config.valet that is not a policy', async () => {
+    const app = await appFor(fixture.valet());
+    expect(() =>
+      app.get(
+        '/a',
+        { config: { valet: allOf('files:read') }, preHandler: app.valet.requireScopes('admin') },
+        async () => 'x',
+      ),
+    ).toThrow(PolicyConfigError);
+    expect(() => app.get('/b', { config: { valet: 'files:read' as never } }, async () => 'x')).toThrow(
+      /config.valet must be a Policy/,
+    );
+    await app.close();
+  });
+
+  it('keeps the other preHandlers in place, enforcing where the guard stands', async () => {
+    const app = await appFor(fixture.valet());
+    const order: string[] = [];
+    const before = async () => void order.push('before');
+    const after = async () => void order.push(`after:${String(order.length)}`);
+    app.get(
+      '/files',
+      { preHandler: [before, app.valet.requireScopes('files:read'), after] },
+      async () => 'ok',
+    );
+    const refused = await app.inject({ method: 'GET', url: '/files' });
+    expect(refused.statusCode).toBe(401);
+    expect(order).toEqual(['before']);
+    await app.inject({
+      method: 'GET',
+      url: '/files',
+      headers: withToken(await fixture.token(['files:read'])),
+    });
+    expect(order).toEqual(['before', 'before', 'after:2']);
+    await app.close();
+  });
+});
+
+describe('enforcing', () => {
+  it('gives checks the params, query and parsed body', async () => {
+    const app = await appFor(fixture.valet());
+    const seen: unknown[] = [];
+    const owner = check('owner', (principal, ctx) => {
+      const { params, query, body } = ctx.arguments as {
+        params: { user: string };
+        query: unknown;
+        body: unknown;
+      };
+      seen.push({ query, body, request: ctx.request !== undefined });
+      return params.user === principal.subject;
+    });
+    app.post(
+      '/users/:user/files',
+      { config: { valet: and(allOf('files:write'), owner) } },
+      async () => 'written',
+    );
+    const headers = withToken(await fixture.token(['files:write'], 'alice'));
+    const post = (user: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/users/${user}/files?mode=append`,
+        headers,
+        payload: { name: 'a.txt' },
+      });
+    expect((await post('alice')).body).toBe('written');
+    const refused = await post('bob');
+    expect([refused.statusCode, refused.headers['www-authenticate'], refused.json().error]).toEqual([
+      403,
+      undefined,
+      'access_denied',
+    ]);
+    expect(seen[0]).toEqual({ query: { mode: 'append' }, body: { name: 'a.txt' }, request: true });
+    await app.close();
+  });
+
+  it('verifies a form request once, after its body is parsed', async () => {
+    const verifier = fixture.countingVerifier();
+    const app = await appFor(fixture.valet({ verifier }));
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(String(body))));
+      },
+    );
+    app.post('/files', { config: { valet: allOf('files:write') } }, async (request) => request.auth?.subject);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/files',
+      headers: {
+        ...withToken(await fixture.token(['files:write'])),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: 'name=a.txt',
+    });
+    expect(res.body).toBe('test-user');
+    expect(verifier.calls).toBe(1);
+    await app.close();
+  });
+});
+
+describe('errors', () => {
+  it("renders Valet errors itself and hands other errors to the route's own error handler", async () => {
+    const app = await appFor(fixture.valet());
+    app.get(
+      '/files',
+      {
+        config: { valet: allOf('files:read') },
+        errorHandler: (error, _request, reply) => void reply.code(418).send(`own: ${error.message}`),
+      },
+      async () => {
+        throw new Error('boom');
+      },
+    );
+    const [refused, failed] = await Promise.all([
+      app.inject({ method: 'GET', url: '/files' }),
+      app.inject({ method: 'GET', url: '/files', headers: withToken(await fixture.token(['files:read'])) }),
+    ]);
+    expect([refused.statusCode, refused.json().error]).toEqual([401, 'unauthorized']);
+    expect([failed.statusCode, failed.body]).toEqual([418, 'own: boom']);
+    await app.close();
+  });
+
+  it('hands other errors of a governed route to the instance error handler', async () => {
+    const app = await appFor(fixture.valet());
+    app.setErrorHandler(
+      (error: Error, _request, reply) => void reply.code(418).send(`app: ${error.message}`),
+    );
+    app.get('/files', { config: { valet: allOf('files:read') } }, async () => {
+      throw new Error('boom');
+    });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/files',
+      headers: withToken(await fixture.token(['files:read'])),
+    });
+    expect([res.statusCode, res.body]).toEqual([418, 'app: boom']);
+    await app.close();
+  });
+
+  it('Security: a guard Valet never saw (added with addHook) answers 500 instead of leaving the route open', async () => {
+    const app = await appFor(fixture.valet());
+    app.get('/files', async () => 'leaked');
+    app.addHook('preHandler', app.valet.requireScopes('files:read'));
+    const res = await app.inject({
+      method: 'GET',
+      url: '/files',
+      headers: withToken(await fixture.token(['files:read'])),
+    });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('leaked');
+    await app.close();
+  });
+});

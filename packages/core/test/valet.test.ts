@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestIssuer, type TestIssuer } from '@valet/testing';
+import { memoryAuditSink } from '../src/audit/memory-sink.js';
+import {
+  ForbiddenError,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  MissingTokenError,
+  OptionsError,
+  PolicyConfigError,
+} from '../src/errors.js';
+import { allOf, check, publicAccess } from '../src/policy/policy.js';
+import { PolicyRegistry } from '../src/policy/registry.js';
+import { defineScopes } from '../src/policy/scope-catalog.js';
+import { createValet, type ValetOptions } from '../src/valet.js';
+import { JwtVerifier } from '../src/verify/jwt-verifier.js';
+
+const RESOURCE = 'https://api.example.test/mcp';
+const METADATA_URL = 'https://api.example.test/.well-known/oauth-protected-resource/mcp';
+
+let issuer: TestIssuer;
+let verifier: JwtVerifier;
+
+beforeAll(async () => {
+  issuer = await createTestIssuer({ audience: RESOURCE });
+  verifier = new JwtVerifier({ issuer: issuer.url, audience: RESOURCE, jwksUri: issuer.jwksUri });
+});
+
+afterAll(() => issuer.close());
+
+const catalog = () =>
+  defineScopes({
+    'files:read': { description: 'Read files', basic: true },
+    'files:write': { description: 'Write files', implies: ['files:read'] },
+  });
+
+function valetWith(overrides: Partial<ValetOptions> = {}) {
+  const registry =
+    overrides.registry ??
+    new PolicyRegistry({ catalog: catalog() })
+      .register({ id: 'read_file', kind: 'tool', policy: allOf('files:read') })
+      .register({ id: 'write_file', kind: 'tool', policy: allOf('files:write') })
+      .register({ id: 'health', kind: 'route', policy: publicAccess() });
+  return createValet({
+    verifier,
+    authorizationServers: [issuer.url],
+    resource: RESOURCE,
+    ...overrides,
+    registry,
+  });
+}
+
+function optionsError(build: () => unknown): OptionsError {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof OptionsError) return error;
+    throw error;
+  }
+  throw new Error('expected an OptionsError');
+}
+
+describe('createValet: options are checked at start-up, naming the field', () => {
+  it.each([
+    ['registry', 'not a PolicyRegistry', () => valetWith({ registry: {} as PolicyRegistry })],
+    ['verifier', 'neither verifier nor idp', () => valetWith({ verifier: undefined })],
+    [
+      'verifier',
+      'no verify method',
+      () => valetWith({ verifier: { verify: 'no' } as unknown as JwtVerifier }),
+    ],
+    [
+      'verifier',
+      'both verifier and idp',
+      () => valetWith({ idp: { name: 'x', issuer: issuer.url, authorizationServer: issuer.url, verifier } }),
+    ],
+    ['authorizationServers', 'empty', () => valetWith({ authorizationServers: [] })],
+    ['resource', 'not http(s)', () => valetWith({ resource: 'ftp://api.example.test/mcp' })],
+    ['realm', 'a line break', () => valetWith({ realm: 'line\nbreak' })],
+    ['challengeScopes', 'not scope tokens', () => valetWith({ challengeScopes: ['two words'] })],
+    ['maxTokenBytes', 'zero', () => valetWith({ maxTokenBytes: 0 })],
+    ['audit', 'no record method', () => valetWith({ audit: {} as ReturnType<typeof memoryAuditSink> })],
+  ])('%s: %s', (field, _why, build) => {
+    expect(optionsError(build).field).toBe(field);
+  });
+
+  it('takes the verifier and authorization server from an idp preset', () => {
+    const valet = valetWith({
+      verifier: undefined,
+      authorizationServers: undefined,
+      idp: { name: 'test', issuer: issuer.url, authorizationServer: issuer.url, verifier },
+    });
+    expect(valet.verifier).toBe(verifier);
+    expect(valet.metadata().authorization_servers).toEqual([issuer.url]);
+  });
+
+  it('publishes the path-aware metadata URL and the paths to serve it at', () => {
+    const valet = valetWith();
+    expect(valet.metadataUrl.href).toBe(METADATA_URL);
+    expect(valet.metadataPaths).toEqual([
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-protected-resource',
+    ]);
+    expect(Object.isFrozen(valet)).toBe(true);
+  });
+});
+
+describe('Valet.authenticate', () => {
+  it('returns the principal of a valid bearer token', async () => {
+    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE, subject: 'alice' });
+    const principal = await valetWith().authenticate({ authorization: `Bearer ${token}` });
+    expect(principal?.subject).toBe('alice');
+    expect([...principal!.scopes]).toEqual(['files:read']);
+  });
+
+  it('refuses a request without credentials unless optional, then answers null', async () => {
+    const valet = valetWith();
+    await expect(valet.authenticate({})).rejects.toBeInstanceOf(MissingTokenError);
+    await expect(
+      valet.authenticate({ authorization: 'Basic dXNlcjpwYXNz', optional: true }),
+    ).resolves.toBeNull();
+  });
+
+  it('refuses a bad token even when optional', async () => {
+    const valet = valetWith();
+    const expired = await issuer.expired({ audience: RESOURCE });
+    await expect(
+      valet.authenticate({ authorization: `Bearer ${expired}`, optional: true }),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('refuses a malformed request even when optional (query token, repeated header)', async () => {
+    const valet = valetWith();
+    await expect(valet.authenticate({ query: '?access_token=abc', optional: true })).rejects.toBeInstanceOf(
+      InvalidRequestError,
+    );
+    await expect(
+      valet.authenticate({ authorization: ['Bearer a', 'Bearer b'], optional: true }),
+    ).rejects.toBeInstanceOf(InvalidRequestError);
+  });
+
+  it('applies maxTokenBytes before verifying', async () => {
+    const valet = valetWith({ maxTokenBytes: 16 });
+    const error = await valet
+      .authenticate({ authorization: `Bearer ${'a'.repeat(17)}` })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTokenError);
+    expect((error as InvalidTokenError).reason).toBe('too_large');
+  });
+});
+
+describe('Valet.enforce', () => {
+  it('returns the decision when allowed, with implied scopes counted', async () => {
+    const valet = valetWith();
+    const principal = await valet.authenticate({
+      authorization: `Bearer ${await issuer.mint({ scopes: ['files:write'], audience: RESOURCE })}`,
+    });
+    const decision = await valet.enforce(principal, 'read_file');
+    expect(decision.allowed).toBe(true);
+  });
+
+  it('throws MissingTokenError for an anonymous caller, carrying the scopes needed', async () => {
+    const error = await valetWith()
+      .enforce(null, 'write_file')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingTokenError);
+    expect((error as MissingTokenError).scopes).toEqual(['files:write']);
+  });
+
+  it('throws InsufficientScopeError naming the required scopes', async () => {
+    const valet = valetWith();
+    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE });
+    const principal = await valet.authenticate({ authorization: `Bearer ${token}` });
+    const error = await valet.enforce(principal, 'write_file').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InsufficientScopeError);
+    expect((error as InsufficientScopeError).required).toEqual(['files:write']);
+  });
+
+  it('throws ForbiddenError for an unknown operation (default deny) and for a refusing check', async () => {
+    const registry = new PolicyRegistry().register({
+      id: 'own_file',
+      kind: 'tool',
+      policy: check('owner', (p, ctx) => (ctx.arguments as { owner: string }).owner === p.subject),
+    });
+    const valet = valetWith({ registry });
+    const principal = await valet.authenticate({
+      authorization: `Bearer ${await issuer.mint({ audience: RESOURCE, subject: 'alice' })}`,
+    });
+    await expect(valet.enforce(principal, 'nope')).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      valet.enforce(principal, 'own_file', { arguments: { owner: 'bob' } }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      valet.enforce(principal, 'own_file', { arguments: { owner: 'alice' } }),
+    ).resolves.toMatchObject({
+      allowed: true,
+    });
+  });
+
+  it('sends every decision to the audit sink', async () => {
+    const audit = memoryAuditSink();
+    const valet = valetWith({ audit });
+    await valet.enforce(null, 'health');
+    await valet.enforce(null, 'read_file').catch(() => undefined);
+    expect(audit.events.map((e) => [e.operationId, e.allowed])).toEqual([
+      ['health', true],
+      ['read_file', false],
+    ]);
+  });
+});
+
+describe('Valet.errorResponse', () => {
+  it('renders a 401 with resource_metadata and the catalog basic scopes when the error names none', () => {
+    const response = valetWith().errorResponse(new InvalidTokenError('expired', 'The token has expired.'));
+    expect(response?.status).toBe(401);
+    expect(response?.headers['www-authenticate']).toBe(
+      `Bearer error="invalid_token", error_description="The token has expired.", scope="files:read", resource_metadata="${METADATA_URL}"`,
+    );
+  });
+
+  it('uses challengeScopes and realm when given', () => {
+    const valet = valetWith({ challengeScopes: ['files:write'], realm: 'files' });
+    expect(valet.errorResponse(new MissingTokenError())?.headers['www-authenticate']).toBe(
+      `Bearer realm="files", scope="files:write", resource_metadata="${METADATA_URL}"`,
+    );
+  });
+
+  it('keeps the scopes an error names (insufficient scope)', () => {
+    const error = new InsufficientScopeError('Needs write.', { required: ['files:write'] });
+    expect(valetWith().errorResponse(error)?.headers['www-authenticate']).toBe(
+      `Bearer error="insufficient_scope", error_description="Needs write.", scope="files:write", resource_metadata="${METADATA_URL}"`,
+    );
+  });
+
+  it('answers configuration errors with a 500 that says nothing about the configuration', () => {
+    const response = valetWith().errorResponse(new PolicyConfigError('Secret layout of the policies.'));
+    expect(response?.status).toBe(500);
+    expect(response?.headers['www-authenticate']).toBeUndefined();
+    expect(JSON.stringify(response?.body)).not.toContain('Secret');
+  });
+
+  it('returns undefined for an error that is not Valet’s', () => {
+    expect(valetWith().errorResponse(new Error('boom'))).toBeUndefined();
+    expect(valetWith().errorResponse('boom')).toBeUndefined();
+  });
+});
+
+describe('Valet.metadata', () => {
+  it('is built on first use, after operations registered late, and freezes the registry', () => {
+    const registry = new PolicyRegistry();
+    const valet = valetWith({ registry });
+    registry.register({ id: 'GET /files', kind: 'route', policy: allOf('files:list') });
+    expect(registry.frozen).toBe(false);
+    const metadata = valet.metadata();
+    expect(registry.frozen).toBe(true);
+    expect(metadata).toMatchObject({
+      resource: RESOURCE,
+      authorization_servers: [issuer.url],
+      scopes_supported: ['files:list'],
+      bearer_methods_supported: ['header'],
+    });
+    expect(valet.metadata()).toBe(metadata);
+  });
+
+  it('freeze() validates every policy at once', () => {
+    const registry = new PolicyRegistry({ catalog: catalog() });
+    const valet = valetWith({ registry });
+    registry.register({ id: 'w', kind: 'tool', policy: allOf('file:write') });
+    expect(() => valet.freeze()).toThrow(/Did you mean "files:write"/);
+  });
+});
