@@ -1,0 +1,89 @@
+import { rm } from 'node:fs/promises';
+import type { AuditSink, IdpPreset } from '@valet/core';
+import { startDevAuthorizationServer, type DevAuthorizationServer } from '@valet/testing';
+import type { FilesConfig } from './config.js';
+import { createFilesApp, type FilesApp } from './container.js';
+import { filesRootFor, type FilesRoot } from './files-root.js';
+import { identityProvider } from './identity-provider.js';
+import { scopes } from './scopes.js';
+
+/** Options of {@link prepareFilesServer}. */
+export interface PrepareOptions {
+  /** Where the start-up lines go. Default `console.log`. */
+  readonly log?: (line: string) => void;
+  /** Where every decision is reported. Default: nowhere. */
+  readonly audit?: AuditSink;
+}
+
+/** The files server, ready but for the MCP HTTP handler and the listening socket. */
+export interface FilesServerParts {
+  readonly app: FilesApp;
+  readonly filesRoot: FilesRoot;
+  /** The embedded development authorization server, in development mode. */
+  readonly devAuthorizationServer: DevAuthorizationServer | undefined;
+  /** Stops the development authorization server and removes a temporary sandbox. */
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares everything the server needs from its configuration: the sandbox directory (a
+ * temporary one with sample files unless `FILES_ROOT` is set), the identity provider (in
+ * development mode, an embedded authorization server started on 127.0.0.1 and announced as
+ * development-only), and the {@link FilesApp}.
+ *
+ * @example
+ * ```ts
+ * const config = loadConfig(process.env);
+ * const parts = await prepareFilesServer(config);
+ * // bind parts.app to an MCP server, listen on config.listen; on shutdown: await parts.close();
+ * ```
+ */
+export async function prepareFilesServer(
+  config: FilesConfig,
+  options: PrepareOptions = {},
+): Promise<FilesServerParts> {
+  const log = options.log ?? console.log;
+  const filesRoot = await filesRootFor(config);
+  let devAuthorizationServer: DevAuthorizationServer | undefined;
+  const close = async () => {
+    await devAuthorizationServer?.close();
+    if (filesRoot.temporary) await rm(filesRoot.path, { recursive: true, force: true });
+  };
+  try {
+    let idp: IdpPreset;
+    if (config.auth.mode === 'development') {
+      devAuthorizationServer = await startDevAuthorizationServer({
+        resources: [{ url: config.resource, scopes: scopes.names() }],
+      });
+      const issuer = devAuthorizationServer.issuer;
+      idp = identityProvider({
+        mode: 'issuer',
+        issuer,
+        preset: { idp: 'oidc', issuer },
+        tokenAudience: [config.resource],
+        jwksUri: devAuthorizationServer.jwksUri,
+        clientIds: [],
+      });
+      log(`DEVELOPMENT ONLY: no VALET_ISSUER set, so an embedded authorization server runs at ${issuer}.`);
+      log('  It signs everyone in as one user and grants every scope asked for; never use it in production.');
+    } else {
+      idp = identityProvider(config.auth);
+      log(`Tokens: issued by ${idp.issuer} (${idp.name}), for ${config.resource}.`);
+    }
+    log(
+      filesRoot.temporary
+        ? `Files: a temporary sandbox with sample files at ${filesRoot.path} (set FILES_ROOT to use your own).`
+        : `Files: the sandbox is ${filesRoot.path}.`,
+    );
+    const app = createFilesApp({
+      resource: config.resource,
+      filesRoot: filesRoot.path,
+      idp,
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
+    });
+    return { app, filesRoot, devAuthorizationServer, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
