@@ -110,16 +110,18 @@ export function extractBearerToken(request: BearerRequest, options?: ExtractBear
     );
   }
   if (header === undefined) throw new MissingTokenError(MESSAGES.noHeader);
-  const value = header.replace(/^[ \t]+|[ \t]+$/g, '');
+  const value = trimSpaces(header);
   if (value === '') throw new MissingTokenError(MESSAGES.emptyHeader);
 
-  const end = value.search(/[ \t]/);
+  const end = schemeEnd(value);
   const scheme = end < 0 ? value : value.slice(0, end);
-  if (scheme.toLowerCase() !== 'bearer') return refuseScheme(value, scheme);
+  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') return refuseScheme(value, scheme);
   if (end < 0) throw new InvalidRequestError(MESSAGES.noToken);
 
-  const token = value.slice(end).replace(/^ +/, '');
-  if (token.startsWith('\t')) throw new InvalidRequestError(MESSAGES.badSeparator);
+  let start = end;
+  while (value.charCodeAt(start) === SPACE) start++;
+  if (value.charCodeAt(start) === TAB) throw new InvalidRequestError(MESSAGES.badSeparator);
+  const token = value.slice(start);
   if (token.length > maxTokenBytes) {
     throw new InvalidTokenError(
       'too_large',
@@ -130,6 +132,28 @@ export function extractBearerToken(request: BearerRequest, options?: ExtractBear
   if (token.includes(',')) throw new InvalidRequestError(MESSAGES.multipleCredentials);
   if (/[ \t]/.test(token)) throw new InvalidRequestError(MESSAGES.spaceInToken);
   throw new InvalidRequestError(MESSAGES.badToken);
+}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+
+function isBlank(code: number): boolean {
+  return code === SPACE || code === TAB;
+}
+
+/** Trims spaces and tabs without a regular expression: a trailing-blank regex rescans the whole token. */
+function trimSpaces(value: string): string {
+  let from = 0;
+  let to = value.length;
+  while (from < to && isBlank(value.charCodeAt(from))) from++;
+  while (to > from && isBlank(value.charCodeAt(to - 1))) to--;
+  return from === 0 && to === value.length ? value : value.slice(from, to);
+}
+
+/** Index of the first space or tab (the end of the auth-scheme), or -1. */
+function schemeEnd(value: string): number {
+  for (let i = 0; i < value.length; i++) if (isBlank(value.charCodeAt(i))) return i;
+  return -1;
 }
 
 function singleHeader(authorization: BearerRequest['authorization']): string | undefined {
@@ -160,6 +184,9 @@ function refuseScheme(value: string, scheme: string): never {
 function queryHasToken(query: BearerRequest['query']): boolean {
   if (query === undefined) return false;
   if (typeof query === 'string') {
+    // Parsing every request's query is the costly part; only a name that could decode to
+    // access_token (spelled out, or percent-encoded) needs it.
+    if (!query.includes('access') && !query.includes('%')) return false;
     const start = query.indexOf('?');
     return new URLSearchParams(start < 0 ? query : query.slice(start + 1)).has('access_token');
   }
