@@ -1,0 +1,189 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { memoryAuditSink, type AuditEvent } from '@valet/core';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { loadConfig } from './config.js';
+import { startFilesServer, type RunningFilesServer } from './server.js';
+
+/** What one step of the walkthrough showed. */
+export interface DemoStep {
+  readonly title: string;
+  /** The HTTP status the step hinged on, when there was one. */
+  readonly status?: number;
+  readonly challenge?: string;
+  readonly tools?: readonly string[];
+  readonly ok: boolean;
+}
+
+/** The walkthrough's steps and the decision audit log. */
+export interface DemoResult {
+  readonly steps: readonly DemoStep[];
+  readonly audit: readonly AuditEvent[];
+  /** The running server, when `keepRunning` was asked for (the caller closes it). */
+  readonly server?: RunningFilesServer;
+}
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  readonly print?: (line: string) => void;
+  /** Leave the server running after the walkthrough (for the MCP Inspector). */
+  readonly keepRunning?: boolean;
+  /** Port to listen on; default a free one. */
+  readonly port?: number;
+}
+
+/**
+ * The demo: starts the embedded development authorization server and the files MCP server,
+ * then a real MCP SDK client walks through what Valet does — no token (401 and discovery), a
+ * read-only token (only read tools listed), a refused write (403 insufficient_scope naming the
+ * scope to ask for), step-up to `files:write` (the write succeeds), a still-refused delete — and
+ * prints the decision audit log.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
+  const print = options.print ?? console.log;
+  const port = options.port ?? (await freePort());
+  const audit = memoryAuditSink();
+  const config = loadConfig({ VALET_AUDIENCE: `http://127.0.0.1:${port}/mcp` });
+  const server = await startFilesServer(config, { audit, log: (line) => print(`  ${line}`) });
+  const as = server.parts.devAuthorizationServer!;
+  const steps: DemoStep[] = [];
+  const step = (s: DemoStep) => {
+    steps.push(s);
+    print(`${s.ok ? '✔' : '✘'} ${s.title}`);
+  };
+  const resource = server.url;
+
+  try {
+    print('\n1. A client calls without a token');
+    const anonymous = await fetch(resource, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    const challenge = anonymous.headers.get('www-authenticate') ?? '';
+    print(`   HTTP ${anonymous.status}  WWW-Authenticate: ${challenge}`);
+    step({
+      title: 'no token: 401 with a challenge that points at the resource metadata',
+      status: anonymous.status,
+      challenge,
+      ok: anonymous.status === 401,
+    });
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1] ?? '';
+    const metadata = (await (await fetch(metadataUrl)).json()) as Record<string, unknown>;
+    print(
+      `   ${metadataUrl}\n   -> authorization_servers ${JSON.stringify(metadata.authorization_servers)}, scopes_supported ${JSON.stringify(metadata.scopes_supported)}`,
+    );
+    step({
+      title: 'discovery: RFC 9728 metadata names the authorization server and the scopes',
+      ok: Array.isArray(metadata.authorization_servers),
+    });
+
+    print('\n2. The user signs in and grants files:read (authorization code + PKCE at the dev server)');
+    const readToken = await as.authorizationCodeToken({ resource, scope: 'files:read' });
+    const reader = await connect(resource, readToken);
+    const tools = (await reader.client.listTools()).tools.map((t) => t.name);
+    print(`   tools/list -> ${tools.join(', ')}`);
+    step({
+      title: 'a read-only token lists only the read tools',
+      tools,
+      ok: !tools.includes('write_file') && tools.includes('read_file'),
+    });
+    const read = await reader.client.callTool({ name: 'read_file', arguments: { path: 'README.md' } });
+    step({ title: 'read_file is allowed', ok: read.isError !== true });
+
+    print('\n3. The read-only client tries to write');
+    const refused = await reader.attempt(() =>
+      reader.client.callTool({
+        name: 'write_file',
+        arguments: { path: 'notes/plan.md', content: 'ship it' },
+      }),
+    );
+    print(`   HTTP ${refused.status}  WWW-Authenticate: ${refused.challenge}`);
+    step({
+      title: 'write_file: 403 insufficient_scope, scope="files:write"',
+      status: refused.status,
+      challenge: refused.challenge,
+      ok: refused.status === 403 && /error="insufficient_scope"/.test(refused.challenge),
+    });
+    await reader.client.close();
+
+    print('\n4. Step-up: the client asks for the challenged scope and retries');
+    const writeToken = await as.authorizationCodeToken({ resource, scope: 'files:read files:write' });
+    const writer = await connect(resource, writeToken);
+    const wrote = await writer.client.callTool({
+      name: 'write_file',
+      arguments: { path: 'notes/plan.md', content: 'ship it' },
+    });
+    step({ title: 'with files:write the write succeeds', ok: wrote.isError !== true });
+    const deleted = await writer.attempt(() =>
+      writer.client.callTool({ name: 'delete_file', arguments: { path: 'notes/plan.md' } }),
+    );
+    print(`   delete_file -> HTTP ${deleted.status}  WWW-Authenticate: ${deleted.challenge}`);
+    step({
+      title: 'delete_file is still refused: it needs files:delete',
+      status: deleted.status,
+      ok: deleted.status === 403,
+    });
+    await writer.client.close();
+
+    print('\n5. The decision audit log');
+    for (const e of audit.events) {
+      print(
+        `   ${e.allowed ? 'allow' : 'deny '}  ${e.operationId.padEnd(12)} client=${e.clientId ?? '-'}  ${e.allowed ? '' : e.reason}`,
+      );
+    }
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  if (options.keepRunning === true) {
+    const token = await as.authorizationCodeToken({ resource, scope: 'files:read files:write' });
+    print(`\nThe server keeps running at ${resource} (Ctrl-C stops it). Try it with the MCP Inspector:`);
+    print(
+      `  npx @modelcontextprotocol/inspector --cli ${resource} --transport http --method tools/list ` +
+        `--header "Authorization: Bearer ${token}"`,
+    );
+    return { steps, audit: audit.events, server };
+  }
+  await server.close();
+  return { steps, audit: audit.events };
+}
+
+/** An SDK client with a bearer token, and a way to see the HTTP status and challenge of a refused call. */
+async function connect(url: string, token: string) {
+  let last: { status: number; challenge: string } = { status: 0, challenge: '' };
+  const recording: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    last = { status: response.status, challenge: response.headers.get('www-authenticate') ?? '' };
+    return response;
+  };
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+    fetch: recording,
+  });
+  const client = new Client({ name: 'valet-demo', version: '0.1.0' });
+  await client.connect(transport);
+  return {
+    client,
+    async attempt(call: () => Promise<unknown>) {
+      try {
+        await call();
+        return { status: 200, challenge: '' };
+      } catch {
+        return last;
+      }
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
