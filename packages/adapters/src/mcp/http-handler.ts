@@ -1,0 +1,223 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OptionsError, type Principal, type Valet } from '@valet/core';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
+import { authorizationHeader } from '../internal/authorization-header.js';
+import { isFormContentType } from '../internal/form-content-type.js';
+import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
+import { urlQuery } from '../internal/url-query.js';
+import { callAuthorizer } from './internal/call-decisions.js';
+import { send, sendJsonRpcError, sendRefusal } from './internal/http-replies.js';
+import { inspectMessages } from './internal/jsonrpc-inspect.js';
+import { statefulDispatcher, statelessDispatcher, type Dispatcher } from './internal/mcp-dispatch.js';
+import { readRequestBody } from './internal/request-body.js';
+
+/** Makes a server with the toolsets bound, for one request (stateless) or one session (stateful). */
+export type ServerFactory = () => McpServer | Server | Promise<McpServer | Server>;
+
+/** Options of {@link createMcpHttpHandler}. */
+export interface McpHttpHandlerOptions {
+  /** The shared flow: token verification, policies, challenges, metadata. */
+  readonly valet: Valet;
+  /**
+   * Makes a server with the toolsets bound: called for every request (stateless) or every new
+   * session (stateful), so keep it cheap: pass `bindToolsets` the definitions `registerToolsets`
+   * returned, which are compiled once.
+   */
+  readonly server: ServerFactory;
+  /**
+   * `'stateless'` (default): a server and transport per request; nothing is shared between
+   * callers and instances scale out freely; GET and DELETE answer 405. `'stateful'`: sessions
+   * (`Mcp-Session-Id`) in memory, each bound to the caller that opened it, with the server's
+   * SSE stream on GET and session termination on DELETE.
+   */
+  readonly mode?: 'stateless' | 'stateful';
+  /** The MCP endpoint's path. Default: the path of `valet.resource`. */
+  readonly path?: string;
+  /**
+   * When true, a request without credentials goes on as anonymous: it can initialize and list
+   * and call public operations; anything else is a 401 naming the scopes it needs. Default
+   * false: every request needs a token, so clients start their OAuth flow at the first 401.
+   */
+  readonly allowAnonymous?: boolean;
+  /** Largest accepted request body, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /** Answer with one JSON body instead of an SSE stream (the transport's option). Default false. */
+  readonly enableJsonResponse?: boolean;
+  /** Stateful: seconds a session may stay unused before it is closed. Default 1800. */
+  readonly sessionIdleTimeout?: number;
+  /** Stateful: most sessions open at once; more get 503. Default 10 000. */
+  readonly maxSessions?: number;
+  /** Receives unexpected errors (the client gets a 500 without details). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A Node request handler for an MCP endpoint; with `next`, it also works as Express/Connect middleware. */
+export interface McpHttpHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  /** The MCP endpoint's path. */
+  readonly path: string;
+  /** Open sessions (stateful mode). */
+  readonly sessions: number;
+  /** Closes every open session. */
+  close(): Promise<void>;
+}
+
+const ANSWERED = Symbol('answered');
+const PARSE_ERROR = -32700;
+const SERVER_ERROR = -32000;
+
+/**
+ * The MCP Streamable HTTP endpoint of a resource, with Valet in front of the SDK: RFC 9728
+ * metadata at the well-known paths; on the endpoint, the bearer token verified (401 with a
+ * challenge pointing at the metadata), the JSON-RPC body read (size-limited; `Mcp-Method` /
+ * `Mcp-Name` checked against it), and every `tools/call`, `resources/read` and `prompts/get`
+ * (each one of a batch) authorized before the SDK sees it: a refusal is an HTTP 403
+ * `insufficient_scope` naming every scope needed, the MCP step-up flow. Allowed requests reach
+ * the SDK's transport with `req.auth`, so bound handlers see the principal.
+ *
+ * @example
+ * ```ts
+ * const handler = createMcpHttpHandler({
+ *   valet,
+ *   server: () => bindToolsets(new McpServer({ name: 'files', version: '1.0.0' }), { toolsets, valet }),
+ * });
+ * createServer(handler).listen(3000);          // or app.use(handler) in Express
+ * ```
+ */
+export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
+  const { valet } = options;
+  if (typeof valet?.authenticate !== 'function' || typeof valet.errorResponse !== 'function') {
+    throw new OptionsError('valet', 'createMcpHttpHandler() needs a Valet made by createValet().');
+  }
+  if (typeof options.server !== 'function') {
+    throw new OptionsError(
+      'server',
+      'server must be a function that returns an McpServer with the toolsets bound.',
+    );
+  }
+  const mode = options.mode ?? 'stateless';
+  if (mode !== 'stateless' && mode !== 'stateful') {
+    throw new OptionsError('mode', 'mode must be "stateless" or "stateful".');
+  }
+  const path = options.path ?? new URL(valet.resource).pathname;
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new OptionsError('path', 'path must start with "/", like "/mcp".');
+  }
+  const maxBodyBytes = positive(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes');
+  const dispatcher: Dispatcher = (mode === 'stateful' ? statefulDispatcher : statelessDispatcher)({
+    factory: options.server,
+    enableJsonResponse: options.enableJsonResponse === true,
+    valet,
+    idleMs: positive(options.sessionIdleTimeout, 1800, 'sessionIdleTimeout') * 1000,
+    maxSessions: positive(options.maxSessions, 10_000, 'maxSessions'),
+  });
+  const optional = options.allowAnonymous === true;
+  const allow = mode === 'stateful' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS';
+  const metadataPaths = new Set(valet.metadataPaths);
+  const metadata = metadataBody(valet);
+  const authorizeCalls = callAuthorizer(valet);
+
+  /** The caller, or {@link ANSWERED} when a refusal was sent. */
+  const authenticate = async (req: IncomingMessage, res: ServerResponse, form?: string) => {
+    try {
+      return await valet.authenticate({
+        authorization: authorizationHeader(req.rawHeaders),
+        query: urlQuery(req.url),
+        contentType: req.headers['content-type'],
+        body: form,
+        optional,
+      });
+    } catch (error) {
+      const refusal = valet.errorResponse(error);
+      if (refusal === undefined) throw error;
+      sendRefusal(res, refusal);
+      return ANSWERED;
+    }
+  };
+
+  const post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readRequestBody(req, maxBodyBytes);
+    if (body.kind === 'too-large') {
+      const message = `Payload Too Large: the body must not exceed ${maxBodyBytes} bytes.`;
+      return sendJsonRpcError(res, 413, SERVER_ERROR, message, { connection: 'close' });
+    }
+    const contentType = req.headers['content-type'];
+    const form = body.kind === 'text' && isFormContentType(contentType) ? body.text : undefined;
+    const principal: Principal | null | typeof ANSWERED = await authenticate(req, res, form);
+    if (principal === ANSWERED) return;
+    if (body.kind === 'text' && !isJsonContentType(contentType)) {
+      const message = 'Unsupported Media Type: send the JSON-RPC message as application/json.';
+      return sendJsonRpcError(res, 415, SERVER_ERROR, message);
+    }
+    let message: unknown;
+    try {
+      message = body.kind === 'parsed' ? body.value : JSON.parse(body.text);
+    } catch {
+      return sendJsonRpcError(res, 400, PARSE_ERROR, 'Parse error: the body is not valid JSON.');
+    }
+    const inspection = inspectMessages(message, {
+      method: req.headersDistinct['mcp-method'],
+      name: req.headersDistinct['mcp-name'],
+    });
+    if (!inspection.ok) return sendJsonRpcError(res, 400, inspection.code, inspection.message);
+    const refusal = await authorizeCalls(principal, inspection.calls);
+    if (refusal !== undefined) return sendRefusal(res, valet.errorResponse(refusal)!);
+    await dispatcher.post(req, res, principal, message, inspection.initialize);
+  };
+
+  const endpoint = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    switch (req.method) {
+      case 'POST':
+        return post(req, res);
+      case 'GET':
+      case 'DELETE':
+        if (mode === 'stateful') {
+          const principal = await authenticate(req, res);
+          if (principal !== ANSWERED) await dispatcher.session(req, res, principal);
+          return;
+        }
+        break;
+      case 'OPTIONS':
+        return send(res, 204, { allow });
+    }
+    sendJsonRpcError(res, 405, SERVER_ERROR, `Method not allowed: the MCP endpoint takes ${allow}.`, {
+      allow,
+    });
+  };
+
+  const handler = async (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
+    try {
+      const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+      const query = target.indexOf('?');
+      const pathname = query < 0 ? target : target.slice(0, query);
+      if (metadataPaths.has(pathname)) return serveMetadata(req, res, metadata);
+      if (pathname === path) return await endpoint(req, res);
+      if (next !== undefined) return next();
+      sendJsonRpcError(res, 404, SERVER_ERROR, `Not found: the MCP endpoint is ${path}.`);
+    } catch (error) {
+      options.onError?.(error);
+      if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal error.');
+      else res.destroy();
+    }
+  };
+  return Object.defineProperties(handler, {
+    path: { value: path, enumerable: true },
+    sessions: { get: () => dispatcher.sessions, enumerable: true },
+    close: { value: () => dispatcher.close() },
+  }) as McpHttpHandler;
+}
+
+function serveMetadata(req: IncomingMessage, res: ServerResponse, body: () => string): void {
+  if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, METADATA_HEADERS, body());
+  if (req.method === 'OPTIONS') return send(res, 204, METADATA_PREFLIGHT_HEADERS);
+  send(res, 405, { allow: 'GET, HEAD, OPTIONS' });
+}
+
+function positive(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new OptionsError(field, `${field} must be a positive integer.`);
+  return value;
+}

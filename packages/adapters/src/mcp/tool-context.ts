@@ -1,0 +1,41 @@
+import type { Principal } from '@valet/core';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+
+/** What the MCP SDK hands a request handler: abort signal, `authInfo`, session id, `sendNotification`, ... */
+export type McpRequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * The second argument of every `@Tool` method bound by {@link bindToolsets}: who is calling, the
+ * call's abort signal, and the SDK's `extra` (for progress notifications, the session id, ...).
+ *
+ * @example
+ * ```ts
+ * @Tool({ description: 'Write a file' })
+ * @RequiresScope('files:write')
+ * async writeFile(input: WriteFileInput, ctx: ToolContext) {
+ *   await this.store.write(input.path, input.content, { owner: ctx.principal?.subject, signal: ctx.signal });
+ *   return `Wrote ${input.path}.`;
+ * }
+ * ```
+ */
+export interface ToolContext {
+  /** The verified caller; `null` for an anonymous caller of a public operation. */
+  readonly principal: Principal | null;
+  /** Aborted when the client cancels the request or the connection ends. */
+  readonly signal: AbortSignal;
+  /** Everything else the SDK passes to a request handler. */
+  readonly extra: McpRequestExtra;
+}
+
+/**
+ * The second argument of a `@Resource` method (its first is the URI read, as a `URL`). For a URI
+ * template (`file:///logs/{name}`), `variables` holds the values matched in the URI.
+ */
+export interface ResourceContext extends ToolContext {
+  /** The template's variables, e.g. `{ name: 'app.log' }`; empty for a fixed URI. */
+  readonly variables: Readonly<Record<string, string | readonly string[]>>;
+}
+
+/** The second argument of a `@Prompt` method (its first is the prompt's arguments, by name). */
+export type PromptContext = ToolContext;
