@@ -18,8 +18,13 @@ describe('the demo walkthrough', () => {
     expect(write?.challenge).toContain('scope="files:write"');
     expect(remove?.status).toBe(403);
 
-    const denied = result.audit.filter((e) => !e.allowed).map((e) => e.operationId);
-    expect(denied).toEqual(['write_file', 'delete_file']);
+    // One audit event per call: the HTTP pre-check records refusals, the tool handler the rest.
+    expect(result.audit.map((e) => [e.operationId, e.allowed])).toEqual([
+      ['read_file', true],
+      ['write_file', false],
+      ['write_file', true],
+      ['delete_file', false],
+    ]);
     expect(lines.join('\n')).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   });
 });

@@ -13,7 +13,7 @@ import {
   protectedResourceMetadataUrl,
 } from './http/resource-metadata-url.js';
 import type { IdpPreset } from './idp/preset.js';
-import { Authorizer, type AuthorizeContext } from './policy/authorizer.js';
+import { Authorizer, type AuthorizeContext, type AuthorizeOptions } from './policy/authorizer.js';
 import { decisionError, type Decision } from './policy/decision.js';
 import { PolicyRegistry } from './policy/registry.js';
 import type { Principal } from './principal.js';
@@ -74,6 +74,7 @@ export interface Valet {
     principal: Principal | null,
     operationId: string,
     ctx?: AuthorizeContext,
+    options?: AuthorizeOptions,
   ): Decision | Promise<Decision>;
   /** Like {@link Valet.authorize}, but throws the refusal's {@link ValetError} (401 or 403 with its challenge). */
   enforce(principal: Principal | null, operationId: string, ctx?: AuthorizeContext): Promise<Decision>;
@@ -169,7 +170,8 @@ export function createValet(options: ValetOptions): Valet {
       }
       return verifier.verify(token);
     },
-    authorize: (principal, operationId, ctx) => ready().authorize(principal, operationId, ctx),
+    authorize: (principal, operationId, ctx, authorizeOptions) =>
+      ready().authorize(principal, operationId, ctx, authorizeOptions),
     async enforce(principal, operationId, ctx) {
       const decision = await ready().authorize(principal, operationId, ctx);
       const error = decisionError(decision);

@@ -23,6 +23,19 @@ export interface AuthorizerOptions {
   readonly audit?: AuditSink;
 }
 
+/**
+ * Which decisions of one call go to the audit sink: `'all'` (default), `'denied'` (for a
+ * pre-check whose allowed decisions are recorded again where the operation runs, so each call is
+ * audited once), `'none'`.
+ */
+export type AuditMode = 'all' | 'denied' | 'none';
+
+/** Per-call options of {@link Authorizer.authorize}. */
+export interface AuthorizeOptions {
+  /** Default `'all'`. */
+  readonly audit?: AuditMode;
+}
+
 /** What checks see besides the principal; `operationId` is filled in by the authorizer. */
 export type AuthorizeContext = Omit<AuthorizationContext, 'operationId'>;
 
@@ -75,6 +88,7 @@ export class Authorizer {
     principal: Principal | null,
     operationId: string,
     ctx: AuthorizeContext = EMPTY_CONTEXT,
+    options?: AuthorizeOptions,
   ): Decision | Promise<Decision> {
     const op = this.#operations.get(operationId);
     let decision: Decision;
@@ -86,21 +100,26 @@ export class Authorizer {
       const state = new EvalState(principal, { ...ctx, operationId }, op.compiled.checks);
       const result = op.compiled.evaluate(state);
       if (typeof result !== 'boolean') {
-        return result.then((allowed) => this.#report(principal, conclude(op, state, allowed)));
+        return result.then((allowed) => this.#report(principal, conclude(op, state, allowed), options));
       }
       decision = conclude(op, state, result);
     }
-    return this.#audit === undefined ? decision : this.#report(principal, decision);
+    return this.#audit === undefined ? decision : this.#report(principal, decision, options);
   }
 
   /**
    * {@link Authorizer.authorize} for callers that cannot wait (stdio transports, filters):
    * throws {@link PolicyConfigError} if a check returned a Promise.
    */
-  authorizeSync(principal: Principal | null, operationId: string, ctx?: AuthorizeContext): Decision {
+  authorizeSync(
+    principal: Principal | null,
+    operationId: string,
+    ctx?: AuthorizeContext,
+    options?: AuthorizeOptions,
+  ): Decision {
     const op = this.#operations.get(operationId);
     if (op === undefined || principal === null || op.compiled.scopeOnly) {
-      return this.authorize(principal, operationId, ctx) as Decision;
+      return this.authorize(principal, operationId, ctx, options) as Decision;
     }
     const state = new EvalState(principal, { ...(ctx ?? EMPTY_CONTEXT), operationId }, op.compiled.checks);
     const result = op.compiled.evaluate(state);
@@ -110,10 +129,12 @@ export class Authorizer {
           'use authorize() and await it, or make the check synchronous.',
       );
     }
-    return this.#report(principal, conclude(op, state, result));
+    return this.#report(principal, conclude(op, state, result), options);
   }
 
-  #report(principal: Principal | null, decision: Decision): Decision {
+  #report(principal: Principal | null, decision: Decision, options: AuthorizeOptions | undefined): Decision {
+    const mode = options?.audit ?? 'all';
+    if (mode === 'none' || (mode === 'denied' && decision.allowed)) return decision;
     this.#audit?.record({
       time: new Date().toISOString(),
       subject: principal?.subject,

@@ -11,6 +11,7 @@ import type { CheckedCall } from './jsonrpc-inspect.js';
 import { resourceMatcher, type DeclaredResource, type MatchedResource } from './resource-matcher.js';
 
 const RESOURCE_PREFIX = 'resource:';
+const PRECHECK = Object.freeze({ audit: 'denied' } as const);
 
 /**
  * Authorizes the calls of one POST before the SDK sees them, with the same operation ids and
@@ -46,7 +47,9 @@ export function callAuthorizer(
               call.method === 'prompts/get' ? `prompt:${call.name}` : call.name,
               { arguments: call.arguments },
             ];
-      const decision = await valet.authorize(principal, id, ctx);
+      // The bound handler decides again and records allowed calls; here only refusals, so each
+      // call is audited once.
+      const decision = await valet.authorize(principal, id, ctx, PRECHECK);
       if (!decision.allowed) (refused ??= []).push(decision);
     }
     return refused === undefined ? undefined : refusalOf(refused);
