@@ -1,20 +1,5 @@
 import { OptionsError } from '../errors.js';
 
-/** Asymmetric JWS algorithms Valet accepts when asked (jose supports each on Node). */
-const ASYMMETRIC = new Set([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-]);
-
 /** The default allow-list: every asymmetric algorithm an authorization server commonly signs with. */
 export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze([
   'RS256',
@@ -28,6 +13,9 @@ export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze([
   'ES512',
   'EdDSA',
 ]);
+
+/** Asymmetric JWS algorithms Valet accepts when asked (jose supports each on Node): the defaults and `Ed25519`. */
+const ASYMMETRIC = new Set([...DEFAULT_ALGORITHMS, 'Ed25519']);
 
 /** HMAC algorithms and the shortest secret each allows (RFC 7518 section 3.2: the hash size). */
 const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
