@@ -1,8 +1,10 @@
-import { OptionsError, PolicyConfigError, ScopeCatalog, type Policy } from '@valet/core';
+import { OptionsError, ScopeCatalog, type Policy } from '@valet/core';
 import { inputSchema, type InputSchema } from './input-schema.js';
 import { checkOptions, type CheckedOptions } from './internal/declaration-options.js';
-import { className, ownRecord, type ClassRecord, type MemberRecord } from './internal/metadata.js';
+import { className, lineage, ownRecord, type MemberRecord } from './internal/metadata.js';
 import { memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
+import { throwProblems } from './internal/problems.js';
+import { decoratorName } from './internal/requirement-decorator.js';
 import { toolInput } from './internal/tool-input.js';
 import type { OperationDeclaration, ToolsetClass, ToolsetDefinition } from './toolset-definition.js';
 
@@ -57,11 +59,7 @@ export function collectToolsets(
     if (definition !== undefined) definitions.push(definition);
   }
   findDuplicates(definitions, problems);
-  if (problems.size === 1) throw new PolicyConfigError([...problems][0]!);
-  if (problems.size > 1) {
-    const list = [...problems].map((problem) => `- ${problem}`).join('\n');
-    throw new PolicyConfigError(`The toolsets have ${problems.size} problems:\n${list}`);
-  }
+  throwProblems(problems, 'toolsets');
   return Object.freeze(definitions);
 }
 
@@ -195,25 +193,9 @@ function build(
   return Object.freeze({ ...common, kind, id: name, annotations, input, inputSchema: schema });
 }
 
-/** The classes from the root base down to `target`, each with what its own decorators recorded. */
-function lineage(target: ToolsetClass): (readonly [object, ClassRecord])[] {
-  const chain: (readonly [object, ClassRecord])[] = [];
-  for (let c: object | null = target; c !== null && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
-    const record = ownRecord(c);
-    if (record !== undefined) chain.unshift([c, record]);
-  }
-  return chain;
-}
-
 function labelOf(kind: 'tool' | 'resource' | 'prompt', checked: CheckedOptions): string {
   if (kind === 'resource') return `Resource "${String(checked.raw.uri)}"`;
   return `${kind === 'tool' ? 'Tool' : 'Prompt'} "${checked.name}"`;
-}
-
-/** `@RequiresScope("a")` -> `@RequiresScope`. */
-function decoratorName(written: string): string {
-  const paren = written.indexOf('(');
-  return paren < 0 ? written : written.slice(0, paren);
 }
 
 function findDuplicates(definitions: readonly ToolsetDefinition[], problems: Set<string>): void {

@@ -19,3 +19,8 @@ export * from './valet-types.js';
 export * from './valet-container-module.js';
 export * from './resolve-toolset.js';
 export * from './is-toolset.js';
+export * from './controller.js';
+export * from './route.js';
+export * from './controller-definition.js';
+export * from './collect-controllers.js';
+export * from './resolve-controller.js';

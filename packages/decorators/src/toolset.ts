@@ -1,4 +1,4 @@
-import { injectable, injectFromBase } from 'inversify';
+import { injectableClass } from './internal/injectable-class.js';
 import { recordOf } from './internal/metadata.js';
 
 /** The class decorator {@link Toolset} returns. */
@@ -25,10 +25,6 @@ export type ToolsetDecorator = (target: abstract new (...args: never[]) => unkno
 export function Toolset(): ToolsetDecorator {
   return (target) => {
     recordOf(target).toolset = true;
-    injectable()(target);
-    if (Object.getPrototypeOf(target) !== Function.prototype) {
-      const ownConstructor = Reflect.getOwnMetadata('design:paramtypes', target) !== undefined;
-      injectFromBase({ extendConstructorArguments: !ownConstructor, extendProperties: true })(target);
-    }
+    injectableClass(target);
   };
 }

@@ -6,3 +6,5 @@ export type {
   RouteGuard,
   RouteMethod,
 } from './protected-routes.js';
+export type { ControllerContainer, ControllersOptions } from './controllers.js';
+export type { RouteContext } from './route-context.js';

@@ -48,13 +48,7 @@ export function protectedRoutes(
   options: ProtectedRoutesOptions,
   flow: RouteFlow,
 ): ProtectedRoutes {
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
-    throw new OptionsError(
-      'prefix',
-      'prefix must be "" or a path like "/v1" (leading "/", no trailing "/").',
-    );
-  }
+  const prefix = mountPrefix(options);
   const routes = {} as Record<RouteMethod, ProtectedRoute>;
   for (const method of METHODS) {
     routes[method] = (path, guard, ...handlers) => {
@@ -66,6 +60,18 @@ export function protectedRoutes(
   }
   const frozen: ProtectedRoutes = Object.freeze(routes);
   return frozen;
+}
+
+/** The validated `prefix` option of `routes()` and `controllers()`. */
+export function mountPrefix(options: ProtectedRoutesOptions): string {
+  const prefix = options.prefix ?? '';
+  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
+    throw new OptionsError(
+      'prefix',
+      'prefix must be "" or a path like "/v1" (leading "/", no trailing "/").',
+    );
+  }
+  return prefix;
 }
 
 function routePolicy(
@@ -102,7 +108,7 @@ function isPolicy(value: unknown): value is Policy {
 }
 
 /** The middleware in front of a route's handlers: principal (optional: the policy decides), then enforce. */
-function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
+export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
   const { valet } = flow;
   // Only attribute checks read the request; scope-only policies are decided without building a context.
   const run = usesChecks(policy)

@@ -1,10 +1,12 @@
 import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
 import { authorizationHeader } from '../internal/authorization-header.js';
 import { contentTypeHeader } from '../internal/content-type-header.js';
 import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
 import { urlQuery } from '../internal/url-query.js';
+import { mountControllers, type ControllersOptions } from './controllers.js';
 import {
   protectedRoutes,
   type ProtectedRoutes,
@@ -47,6 +49,15 @@ export interface ValetExpress {
   requirePolicy(policy: Policy): RouteGuard;
   /** Declares guarded routes on an app or router; each lands in the registry as `METHOD /path`. */
   routes(router: Pick<IRouter, RouteMethod>, options?: ProtectedRoutesOptions): ProtectedRoutes;
+  /**
+   * Mounts `@Controller()` classes on an app or router: each `@Get`/`@Post`/... method becomes a
+   * route registered as `METHOD /path` and guarded as in {@link ValetExpress.routes}.
+   */
+  controllers(
+    router: Pick<IRouter, RouteMethod>,
+    classes: readonly ControllerClass[],
+    options?: ControllersOptions,
+  ): readonly ControllerDefinition[];
   /** Serves the RFC 9728 metadata at `valet.metadataPaths` (GET, HEAD; CORS preflight). Mount it at the root. */
   metadataRouter(): RequestHandler;
   /** Renders every Valet error (status, `WWW-Authenticate`, JSON body); passes other errors on. Mount it last. */
@@ -117,6 +128,11 @@ export function valetExpress(valet: Valet): ValetExpress {
     requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
     routes: (router: Pick<IRouter, RouteMethod>, options: ProtectedRoutesOptions = {}) =>
       protectedRoutes(router, options, { valet, principalOf }),
+    controllers: (
+      router: Pick<IRouter, RouteMethod>,
+      classes: readonly ControllerClass[],
+      options: ControllersOptions = {},
+    ) => mountControllers(router, classes, options, { valet, principalOf }),
     metadataRouter(): RequestHandler {
       const paths = new Set(valet.metadataPaths);
       const body = metadataBody(valet);

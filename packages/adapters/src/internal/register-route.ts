@@ -1,8 +1,12 @@
-import type { Policy, PolicyRegistry } from '@valet/core';
+import type { OperationDefinition, Policy, PolicyRegistry } from '@valet/core';
+
+/** What a declaration adds to a route's registration: a decorated route's title, description, source and meta. */
+export type RouteDetails = Pick<OperationDefinition, 'title' | 'description' | 'source' | 'meta'>;
 
 /**
  * Registers an HTTP route as an operation of kind `route`, id `GET /files/:id` (method in upper
- * case, path as declared), and returns the id. A duplicate, or a registry already frozen, throws
+ * case, path as declared), and returns the id. `details` are registered with it (their `meta`
+ * next to `method` and `path`). A duplicate, or a registry already frozen, throws
  * `PolicyConfigError` while the app is being set up.
  */
 export function registerRoute(
@@ -10,9 +14,16 @@ export function registerRoute(
   method: string,
   path: string,
   policy: Policy,
+  details: RouteDetails = {},
 ): string {
   const upper = method.toUpperCase();
   const id = `${upper} ${path}`;
-  registry.register({ id, kind: 'route', policy, meta: { method: upper, path } });
+  registry.register({
+    ...details,
+    id,
+    kind: 'route',
+    policy,
+    meta: { method: upper, path, ...details.meta },
+  });
   return id;
 }

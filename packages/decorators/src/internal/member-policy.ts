@@ -14,6 +14,8 @@ export interface PolicyTarget {
   /** `FileTools.write`. */
   readonly source: string;
   readonly member: string;
+  /** What holds operations, for advice: `toolset` (default) or `controller`. */
+  readonly holder?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ export function memberPolicy(
     clash(
       memberPublic,
       classPolicies[0],
-      `a member cannot loosen its class's requirement. Move ${target.member} to a toolset without class-level requirements, or remove @Public().`,
+      `a member cannot loosen its class's requirement. Move ${target.member} to a ${target.holder ?? 'toolset'} without class-level requirements, or remove @Public().`,
     );
   }
   const policies = [...classPolicies, ...memberPolicies];

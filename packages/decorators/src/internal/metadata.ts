@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { Policy } from '@valet/core';
+import type { HttpMethod } from '../route.js';
 
 /**
  * One policy decorator as written: `@Public()`, or a policy with the text it was written as and,
@@ -21,6 +22,15 @@ export interface Declaration {
   readonly options: unknown;
 }
 
+/** What `@Get`, `@Post`, `@Put`, `@Patch` or `@Delete` declared on a method. */
+export interface RouteRecord {
+  readonly method: HttpMethod;
+  /** `@Get`. */
+  readonly written: string;
+  readonly path: unknown;
+  readonly options: unknown;
+}
+
 /** Everything the decorators recorded about one member of one class (not its bases). */
 export interface MemberRecord {
   readonly key: string | symbol;
@@ -28,20 +38,24 @@ export interface MemberRecord {
   /** Top to bottom as written: decorators run bottom-up, so records are prepended. */
   readonly declarations: Declaration[];
   readonly requirements: Requirement[];
+  /** The route decorators on the member, top to bottom. */
+  readonly routes: RouteRecord[];
 }
 
 /** Everything the decorators recorded about one class itself (not its bases). */
 export interface ClassRecord {
   /** `@Toolset()` was applied to the class itself. */
   toolset: boolean;
+  /** `@Controller(prefix)` was applied to the class itself, with this prefix (unchecked). */
+  controller: { readonly prefix: unknown } | undefined;
   readonly requirements: Requirement[];
   readonly members: Map<string | symbol, MemberRecord>;
 }
 
 /**
  * The decorators' registry, in the shape of zod's `$ZodRegistry`: a WeakMap from class to what
- * its decorators declared. Decorators only record; `collectToolsets` validates and resolves
- * inheritance, so every misuse is reported at start-up with the full picture.
+ * its decorators declared. Decorators only record; `collectToolsets` and `collectControllers`
+ * validate and resolve inheritance, so every misuse is reported at start-up with the full picture.
  */
 const records = new WeakMap<object, ClassRecord>();
 
@@ -49,7 +63,7 @@ const records = new WeakMap<object, ClassRecord>();
 export function recordOf(target: object): ClassRecord {
   let record = records.get(target);
   if (record === undefined) {
-    record = { toolset: false, requirements: [], members: new Map() };
+    record = { toolset: false, controller: undefined, requirements: [], members: new Map() };
     records.set(target, record);
   }
   return record;
@@ -70,10 +84,20 @@ export function memberRecordOf(target: object, key: string | symbol): MemberReco
   const members = recordOf(owner).members;
   let member = members.get(key);
   if (member === undefined) {
-    member = { key, isStatic, declarations: [], requirements: [] };
+    member = { key, isStatic, declarations: [], requirements: [], routes: [] };
     members.set(key, member);
   }
   return member;
+}
+
+/** The classes from the root base down to `target`, each with what its own decorators recorded. */
+export function lineage(target: object): (readonly [object, ClassRecord])[] {
+  const chain: (readonly [object, ClassRecord])[] = [];
+  for (let c: object | null = target; c !== null && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const record = records.get(c);
+    if (record !== undefined) chain.unshift([c, record]);
+  }
+  return chain;
 }
 
 /** The class name used in messages. */

@@ -15,3 +15,9 @@ export function requirementDecorator(requirement: Requirement): PolicyDecorator 
 export function quotedArguments(scopes: readonly unknown[]): string {
   return scopes.map((scope) => (typeof scope === 'string' ? `"${scope}"` : String(scope))).join(', ');
 }
+
+/** `@RequiresScope("a")` -> `@RequiresScope`. */
+export function decoratorName(written: string): string {
+  const paren = written.indexOf('(');
+  return paren < 0 ? written : written.slice(0, paren);
+}
