@@ -1,14 +1,36 @@
 import { createServer } from 'node:http';
 import { PolicyRegistry, createValet, isValetError, oidc, type IdpPreset } from '@valet/core';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@valet/testing';
-import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import type { AppOptions } from './app-options.js';
+import { loadConfig, type ApiConfig, type Framework } from './config.js';
+import { createExpressApp } from './express-app.js';
+import { createFastifyApp } from './fastify-app.js';
 import { createFileStore } from './file-store.js';
 import { scopes } from './scopes.js';
 
+const NAMES: Readonly<Record<Framework, string>> = { express: 'Express', fastify: 'Fastify' };
+
+/** Serves the app on the configured framework, host and port; resolves to a function that stops it. */
+async function serve(config: ApiConfig, options: AppOptions): Promise<() => Promise<void>> {
+  if (config.framework === 'fastify') {
+    const app = await createFastifyApp(options);
+    await app.listen({ port: config.port, host: config.host });
+    return () => app.close();
+  }
+  const server = createServer(createExpressApp(options));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  return () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+}
+
 let devServer: DevAuthorizationServer | undefined;
 try {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.argv.slice(2), process.env);
   let idp: IdpPreset;
   if (config.issuer === undefined) {
     devServer = await startDevAuthorizationServer({
@@ -28,17 +50,13 @@ try {
     resource: config.resource,
     idp,
   });
-  const app = createApp({
+  const name = NAMES[config.framework];
+  const stopServer = await serve(config, {
     valet,
-    store: createFileStore({ 'welcome.txt': 'Hello from the Valet Express example.\n' }),
-  });
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
+    store: createFileStore({ 'welcome.txt': `Hello from the Valet ${name} example.\n` }),
   });
   const url = `http://${config.host}:${config.port}`;
-  console.log(`Files API (Express) listening on ${url}; resource metadata at ${valet.metadataUrl.href}.`);
+  console.log(`Files API (${name}) listening on ${url}; resource metadata at ${valet.metadataUrl.href}.`);
   console.log('Try:');
   console.log(`  curl -i ${url}/health`);
   console.log(`  curl -i ${url}/files    # 401, the challenge names resource_metadata`);
@@ -54,15 +72,12 @@ try {
       `  then with a files:read token for ${config.resource}: curl -i -H "Authorization: Bearer $TOKEN" ${url}/files`,
     );
   }
-  const stop = () => {
-    server.closeAllConnections();
-    server.close(() => void (devServer?.close() ?? Promise.resolve()).then(() => process.exit(0)));
-  };
+  const stop = () => void Promise.all([stopServer(), devServer?.close()]).then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
   await devServer?.close();
-  // Configuration mistakes name the variable; say that, without a stack trace.
-  console.error(isValetError(error) ? `express-api: ${error.message}` : error);
+  // Configuration mistakes name the argument or variable; say that, without a stack trace.
+  console.error(isValetError(error) ? `rest-api: ${error.message}` : error);
   process.exit(1);
 }

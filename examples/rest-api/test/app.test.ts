@@ -1,57 +1,108 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JwtVerifier, PolicyRegistry, createValet, type Valet } from '@valet/core';
 import { createTestIssuer, type TestIssuer } from '@valet/testing';
-import { createApp } from '../src/app.js';
+import type { AppOptions } from '../src/app-options.js';
+import { createExpressApp } from '../src/express-app.js';
+import { createFastifyApp } from '../src/fastify-app.js';
 import { createFileStore } from '../src/file-store.js';
 import { scopes } from '../src/scopes.js';
 
 const RESOURCE = 'https://files.example.test/api';
 const METADATA = 'https://files.example.test/.well-known/oauth-protected-resource/api';
 
+/** An app listening on 127.0.0.1. */
+interface Served {
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** A framework under test, and where its answers differ from the other's. */
+interface Framework {
+  readonly name: string;
+  /** Builds the app with `options` and listens on 127.0.0.1, on a free port. */
+  serve(options: AppOptions): Promise<Served>;
+  /**
+   * A body that is not JSON: the grant it is sent with (Express parses the body before the token
+   * is checked, so it answers 400 even without one) and what the 400's body holds.
+   */
+  readonly unreadableBody: { readonly grant?: readonly string[]; readonly answer: Record<string, unknown> };
+}
+
+const urlOf = (address: AddressInfo | string | null) => `http://127.0.0.1:${(address as AddressInfo).port}`;
+
+const express: Framework = {
+  name: 'Express',
+  serve: async (options) => {
+    const server = createServer(createExpressApp(options));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return {
+      baseUrl: urlOf(server.address()),
+      close: async () => {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  },
+  unreadableBody: { answer: { error: 'invalid_request' } },
+};
+
+const fastify: Framework = {
+  name: 'Fastify',
+  serve: async (options) => {
+    const app = await createFastifyApp(options);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return { baseUrl: urlOf(app.server.address()), close: () => app.close() };
+  },
+  unreadableBody: { grant: ['files:write'], answer: { code: 'FST_ERR_CTP_INVALID_JSON_BODY' } },
+};
+
 let issuer: TestIssuer;
-let valet: Valet;
-let server: Server;
-let baseUrl: string;
 
 beforeAll(async () => {
   issuer = await createTestIssuer({ audience: RESOURCE });
-  valet = createValet({
-    registry: new PolicyRegistry({ catalog: scopes }),
-    resource: RESOURCE,
-    verifier: new JwtVerifier({ issuer: issuer.url, audience: RESOURCE, jwksUri: issuer.jwksUri }),
-    authorizationServers: [issuer.url],
-  });
-  server = createServer(createApp({ valet, store: createFileStore({ 'welcome.txt': 'Hello' }) }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
   await issuer.close();
 });
 
-/** A request with a token granting `grant` (no token when undefined). */
-async function call(
-  method: string,
-  path: string,
-  grant?: readonly string[],
-  body?: unknown,
-): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (grant !== undefined) headers.authorization = `Bearer ${await issuer.mint({ scopes: grant })}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
+describe.each([express, fastify])('files API on $name', (framework) => {
+  let valet: Valet;
+  let served: Served;
 
-describe('files API on Express', () => {
+  beforeAll(async () => {
+    valet = createValet({
+      registry: new PolicyRegistry({ catalog: scopes }),
+      resource: RESOURCE,
+      verifier: new JwtVerifier({ issuer: issuer.url, audience: RESOURCE, jwksUri: issuer.jwksUri }),
+      authorizationServers: [issuer.url],
+    });
+    served = await framework.serve({ valet, store: createFileStore({ 'welcome.txt': 'Hello' }) });
+  });
+
+  afterAll(async () => {
+    await served.close();
+  });
+
+  /** A request with a token granting `grant` (no token when undefined); `body` is sent as is. */
+  async function send(
+    method: string,
+    path: string,
+    grant?: readonly string[],
+    body?: string,
+  ): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (grant !== undefined) headers.authorization = `Bearer ${await issuer.mint({ scopes: grant })}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return fetch(`${served.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+  }
+
+  /** {@link send} with `body` as JSON. */
+  const call = (method: string, path: string, grant?: readonly string[], body?: unknown) =>
+    send(method, path, grant, body === undefined ? undefined : JSON.stringify(body));
+
   it('refuses a request without a token with 401 and the resource metadata URL', async () => {
     const res = await call('GET', '/files');
     expect(res.status).toBe(401);
@@ -72,7 +123,7 @@ describe('files API on Express', () => {
 
   it('refuses a token signed by a foreign key with 401 invalid_token', async () => {
     const token = await issuer.foreignKey({ scopes: ['files:read'] });
-    const res = await fetch(`${baseUrl}/files`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${served.baseUrl}/files`, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
@@ -113,13 +164,11 @@ describe('files API on Express', () => {
   it('refuses a malformed write with 400', async () => {
     expect((await call('PUT', '/files/bad.txt', ['files:write'], { text: 'x' })).status).toBe(400);
     expect((await call('PUT', '/files/.hidden', ['files:write'], { content: 'x' })).status).toBe(400);
-    const unreadable = await fetch(`${baseUrl}/files/bad.txt`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: '{"content":',
-    });
+    const { grant, answer } = framework.unreadableBody;
+    const unreadable = await send('PUT', '/files/bad.txt', grant, '{"content":');
     expect(unreadable.status).toBe(400);
-    expect(await unreadable.json()).toMatchObject({ error: 'invalid_request' });
+    expect(await unreadable.json()).toMatchObject(answer);
+    expect((await call('GET', '/files/bad.txt', ['files:read'])).status).toBe(404);
   });
 
   it('deletes only with files:delete', async () => {
