@@ -1,4 +1,5 @@
 import { frozenSet } from './internal/frozen-set.js';
+import { principalRecord } from './internal/principal-record.js';
 
 /**
  * Who is calling: the verified identity behind a bearer token. Immutable. The raw token is kept
@@ -52,7 +53,7 @@ export function createPrincipal(init: PrincipalInit): Principal {
       : typeof init.audience === 'string'
         ? [init.audience]
         : [...init.audience];
-  const principal = {
+  return principalRecord(init.token, {
     subject: init.subject,
     clientId: init.clientId,
     issuer: init.issuer,
@@ -60,9 +61,7 @@ export function createPrincipal(init: PrincipalInit): Principal {
     scopes: frozenSet(init.scopes ?? []),
     expiresAt: init.expiresAt,
     claims: Object.freeze({ ...(init.claims ?? {}) }),
-  };
-  Object.defineProperty(principal, 'token', { value: init.token, enumerable: false });
-  return Object.freeze(principal) as Principal;
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { createPrincipal, fromAuthInfo, toAuthInfo } from '../src/principal.js';
 
@@ -24,6 +25,9 @@ describe('Principal', () => {
     expect(principal.token).toBe('secret-token');
     expect(JSON.stringify(principal)).not.toContain('secret-token');
     expect(Object.keys(principal)).not.toContain('token');
+    expect(Object.getOwnPropertyNames(principal)).not.toContain('token');
+    expect({ ...principal }).not.toHaveProperty('token');
+    expect(inspect(principal, { depth: 5 })).not.toContain('secret-token');
   });
 
   it('round-trips through the SDK AuthInfo shape', () => {

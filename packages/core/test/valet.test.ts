@@ -15,6 +15,7 @@ import { PolicyRegistry } from '../src/policy/registry.js';
 import { defineScopes } from '../src/policy/scope-catalog.js';
 import { createValet, type ValetOptions } from '../src/valet.js';
 import { JwtVerifier } from '../src/verify/jwt-verifier.js';
+import type { TokenVerifier } from '../src/verify/token-verifier.js';
 
 const RESOURCE = 'https://api.example.test/mcp';
 const METADATA_URL = 'https://api.example.test/.well-known/oauth-protected-resource/mcp';
@@ -148,6 +149,20 @@ describe('Valet.authenticate', () => {
     expect(error).toBeInstanceOf(InvalidTokenError);
     expect((error as InvalidTokenError).reason).toBe('too_large');
   });
+
+  it('answers a verifier that throws synchronously with a rejection, never a throw', async () => {
+    const throwing: TokenVerifier = {
+      verify: () => {
+        throw new InvalidTokenError('malformed', 'The token is not a well-formed signed JWT.');
+      },
+    };
+    const valet = valetWith({ verifier: throwing });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = valet.authenticate({ authorization: 'Bearer abc' });
+    }).not.toThrow();
+    await expect(pending).rejects.toBeInstanceOf(InvalidTokenError);
+  });
 });
 
 describe('Valet.enforce', () => {
@@ -207,6 +222,31 @@ describe('Valet.enforce', () => {
       ['health', true],
       ['read_file', false],
     ]);
+  });
+
+  it('waits for an async check, and answers an audit sink that throws with a rejection', async () => {
+    const registry = new PolicyRegistry().register({
+      id: 'slow',
+      kind: 'tool',
+      policy: check('later', async (p) => p.subject === 'alice'),
+    });
+    const valet = valetWith({ registry });
+    const as = async (subject: string) =>
+      valet.authenticate({ authorization: `Bearer ${await issuer.mint({ audience: RESOURCE, subject })}` });
+    await expect(valet.enforce(await as('alice'), 'slow')).resolves.toMatchObject({ allowed: true });
+    await expect(valet.enforce(await as('bob'), 'slow')).rejects.toBeInstanceOf(ForbiddenError);
+    const audited = valetWith({
+      audit: {
+        record: () => {
+          throw new Error('audit log unavailable');
+        },
+      },
+    });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = audited.enforce(null, 'health');
+    }).not.toThrow();
+    await expect(pending).rejects.toThrow('audit log unavailable');
   });
 });
 

@@ -8,7 +8,8 @@ import { registerRoute } from '../internal/register-route.js';
 import { guardPolicy } from '../internal/route-guard.js';
 import { urlQuery } from '../internal/url-query.js';
 
-type Hook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/** Callback-style hooks: `done` is called from the promise core returns, with no async function's promise and await on top. */
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
 type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
 
 /**
@@ -66,40 +67,49 @@ function hookList<T>(hooks: T | readonly T[] | undefined): T[] {
  * in it, and core must see it to refuse it.
  */
 function authenticator(valet: Valet): Hook {
-  return async (request) => {
+  return (request, _reply, done) => {
     const { rawHeaders, url } = request.raw;
-    if (isFormContentType(contentTypeHeader(rawHeaders))) return;
-    request.auth = await valet.authenticate({
-      authorization: authorizationHeader(rawHeaders),
-      query: urlQuery(url),
-      optional: true,
-    });
+    if (isFormContentType(contentTypeHeader(rawHeaders))) return done();
+    valet
+      .authenticate({ authorization: authorizationHeader(rawHeaders), query: urlQuery(url), optional: true })
+      .then((principal) => {
+        request.auth = principal;
+        done();
+      }, done);
   };
 }
 
 function enforcer(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy): Hook {
   const single = ids.size === 1 ? [...ids.values()][0] : undefined;
   const withContext = usesChecks(policy);
-  return async (request) => {
+  const enforce = (request: FastifyRequest): Promise<unknown> =>
+    valet.enforce(
+      request.auth,
+      single ?? ids.get(request.method)!,
+      withContext
+        ? { arguments: { params: request.params, query: request.query, body: request.body }, request }
+        : undefined,
+    );
+  return (request, _reply, done) => {
     const { rawHeaders, url } = request.raw;
     const contentType = contentTypeHeader(rawHeaders);
-    if (isFormContentType(contentType)) {
-      request.auth = await valet.authenticate({
+    if (!isFormContentType(contentType)) {
+      enforce(request).then(() => done(), done);
+      return;
+    }
+    valet
+      .authenticate({
         authorization: authorizationHeader(rawHeaders),
         query: urlQuery(url),
         body: request.body,
         contentType,
         optional: true,
-      });
-    }
-    const id = single ?? ids.get(request.method)!;
-    await valet.enforce(
-      request.auth,
-      id,
-      withContext
-        ? { arguments: { params: request.params, query: request.query, body: request.body }, request }
-        : undefined,
-    );
+      })
+      .then((principal) => {
+        request.auth = principal;
+        return enforce(request);
+      })
+      .then(() => done(), done);
   };
 }
 

@@ -114,9 +114,11 @@ export function extractBearerToken(request: BearerRequest, options?: ExtractBear
   if (value === '') throw new MissingTokenError(MESSAGES.emptyHeader);
 
   const end = schemeEnd(value);
-  const scheme = end < 0 ? value : value.slice(0, end);
-  if (scheme.length !== 6 || scheme.toLowerCase() !== 'bearer') return refuseScheme(value, scheme);
-  if (end < 0) throw new InvalidRequestError(MESSAGES.noToken);
+  if (end < 0) {
+    if (isBearer(value, value.length)) throw new InvalidRequestError(MESSAGES.noToken);
+    return refuseScheme(value, value);
+  }
+  if (!isBearer(value, end)) return refuseScheme(value, value.slice(0, end));
 
   let start = end;
   while (value.charCodeAt(start) === SPACE) start++;
@@ -148,6 +150,18 @@ function trimSpaces(value: string): string {
   while (from < to && isBlank(value.charCodeAt(from))) from++;
   while (to > from && isBlank(value.charCodeAt(to - 1))) to--;
   return from === 0 && to === value.length ? value : value.slice(from, to);
+}
+
+const BEARER = 'bearer';
+
+/** True when `value` starts with an auth-scheme of `length` characters that is "Bearer" in any case; no string is built. */
+function isBearer(value: string, length: number): boolean {
+  if (length !== BEARER.length) return false;
+  for (let i = 0; i < length; i++) {
+    // ASCII letters only: setting bit 0x20 lower-cases them and maps no other character onto one.
+    if ((value.charCodeAt(i) | 0x20) !== BEARER.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Index of the first space or tab (the end of the auth-scheme), or -1. */

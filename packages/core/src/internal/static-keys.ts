@@ -111,14 +111,38 @@ async function buildResolver(keys: StaticKeys, algorithms: readonly string[]): P
     });
 }
 
+/** Most protected headers a {@link StaticKeySet} remembers the key of. */
+const MAX_REMEMBERED_HEADERS = 16;
+
+/** The encoded protected header of a compact JWS: its first segment. */
+const protectedHeaderOf = (token: string): string => token.slice(0, token.indexOf('.'));
+
+/** Configured keys as jose sees them: a key resolver, and the keys it chose for tokens that verified. */
+export interface StaticKeySet {
+  /** jose's key resolver over the configured keys. */
+  readonly resolve: Resolver;
+  /** The key an earlier token with the same protected header verified with, if one did. */
+  keyFor(token: string): CryptoKey | undefined;
+  /** Records the key {@link StaticKeySet.resolve} chose for `token`, which then verified. */
+  remember(token: string, key: unknown): void;
+}
+
 /**
  * A jose key resolver over configured keys. Selection is jose's (`createLocalJWKSet`: by `alg`,
  * `kid`, `use`, `key_ops`); a configured key without a `kid` is a candidate for tokens with any
  * `kid`, as a single PEM key usually is. Keys are imported on first use; a key that cannot be
  * imported makes every verification fail with `keys_unavailable`. Once loaded, calls go straight
  * to jose's resolver.
+ *
+ * The selection reads nothing but the protected header of a compact JWS (`alg`, `kid`), and
+ * configured keys never change, so one encoded header always resolves to the same key:
+ * remembering that key per header, and handing it to jose directly next time, is exact. It
+ * saves jose's key-set search and an async layer on every verification. Only headers of tokens
+ * that verified are remembered (at most {@link MAX_REMEMBERED_HEADERS}), so an attacker cannot
+ * fill the map; a header matching several kid-less keys never reaches `remember` (it fails in
+ * `resolve`, and each candidate is then tried as a key).
  */
-export function staticKeyResolver(keys: StaticKeys, algorithms: readonly string[]): Resolver {
+export function staticKeySet(keys: StaticKeys, algorithms: readonly string[]): StaticKeySet {
   let loaded: Resolver | undefined;
   let pending: Promise<Resolver> | undefined;
   const load = async (): Promise<Resolver> => {
@@ -128,6 +152,15 @@ export function staticKeyResolver(keys: StaticKeys, algorithms: readonly string[
       throw tokenFailure('keys_unavailable', { cause });
     }
   };
-  return (header, token) =>
-    loaded === undefined ? load().then((resolve) => resolve(header, token)) : loaded(header, token);
+  const remembered = new Map<string, CryptoKey>();
+  return {
+    resolve: (header, token) =>
+      loaded === undefined ? load().then((resolve) => resolve(header, token)) : loaded(header, token),
+    keyFor: (token) => (remembered.size === 0 ? undefined : remembered.get(protectedHeaderOf(token))),
+    remember(token, key) {
+      if (remembered.size < MAX_REMEMBERED_HEADERS && isCryptoKey(key)) {
+        remembered.set(protectedHeaderOf(token), key);
+      }
+    },
+  };
 }

@@ -42,8 +42,6 @@ const SHAPE_TEXT: Readonly<Record<ClaimShape, string>> = {
   either: 'a space-separated string or an array of strings',
 };
 
-const SPACES = / +/;
-
 function invalid(claim: string, shape: ClaimShape, cause?: unknown): InvalidTokenError {
   return new InvalidTokenError('invalid_claim', `The "${claim}" claim must be ${SHAPE_TEXT[shape]}.`, {
     claim,
@@ -57,7 +55,8 @@ function claimReader(claim: string): (claims: JWTPayload, into: Set<string>) => 
     const value = claims[claim];
     if (value === undefined) return;
     if (typeof value === 'string' && shape !== 'array') {
-      for (const scope of value.split(SPACES)) if (scope !== '') into.add(scope);
+      // A plain-string split: several times cheaper than a regular expression; empty pieces (runs of spaces) are skipped.
+      for (const scope of value.split(' ')) if (scope !== '') into.add(scope);
       return;
     }
     if (Array.isArray(value) && shape !== 'string') {

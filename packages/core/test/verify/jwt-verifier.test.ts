@@ -46,6 +46,9 @@ describe('JwtVerifier with a JWKS', () => {
     expect(principal.expiresAt).toBe(principal.claims['exp']);
     expect(principal.token).toBe(token);
     expect(Object.isFrozen(principal.claims)).toBe(true);
+    expect(Object.isFrozen(principal)).toBe(true);
+    expect(Object.isFrozen(principal.audience)).toBe(true);
+    expect(JSON.stringify(principal)).not.toContain(token);
   });
 
   it.each(['RS256', 'ES256', 'EdDSA', 'PS256'] as const)('verifies %s by default', async (alg) => {
@@ -206,6 +209,43 @@ describe('JwtVerifier with static keys', () => {
     expect((await refusal(withKids.verify(await sign(b.privateKey, { kid: 'c' })))).reason).toBe(
       'unknown_key',
     );
+  });
+
+  describe('Security: a key remembered for a verified header serves that exact header only', () => {
+    it('refuses a token that copies a verified header but is signed by another key', async () => {
+      const trusted = await generateKeyPair('ES256', { extractable: true });
+      const attacker = await generateKeyPair('ES256');
+      const verifier = new JwtVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: { keys: [{ ...(await exportJWK(trusted.publicKey)), kid: 'k1' }] },
+      });
+      const header = { kid: 'k1', typ: 'at+jwt' };
+      // The first verification remembers the key for this header; the second is served with it.
+      for (let i = 0; i < 2; i++) {
+        await expect(verifier.verify(await sign(trusted.privateKey, header))).resolves.toBeDefined();
+      }
+      expect((await refusal(verifier.verify(await sign(attacker.privateKey, header)))).reason).toBe(
+        'bad_signature',
+      );
+      expect((await refusal(verifier.verify(await sign(attacker.privateKey, { kid: 'k2' })))).reason).toBe(
+        'unknown_key',
+      );
+      await expect(verifier.verify(await sign(trusted.privateKey, header))).resolves.toBeDefined();
+    });
+
+    it('never pins one of several kid-less keys to a header they share', async () => {
+      const a = await generateKeyPair('ES256', { extractable: true });
+      const b = await generateKeyPair('ES256', { extractable: true });
+      const verifier = new JwtVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        keys: [await exportSPKI(a.publicKey), await exportSPKI(b.publicKey)],
+      });
+      for (const key of [a, b, a, b]) {
+        await expect(verifier.verify(await sign(key.privateKey, { kid: 'shared' }))).resolves.toBeDefined();
+      }
+    });
   });
 
   it('verifies HS256 with a shared secret', async () => {
