@@ -1,18 +1,7 @@
 import type { Principal } from '../principal.js';
 
-/** The parts of a principal, already in their final form (see {@link principalRecord}). */
-export interface PrincipalParts {
-  readonly subject: string | undefined;
-  readonly clientId: string | undefined;
-  readonly issuer: string | undefined;
-  /** Frozen. */
-  readonly audience: readonly string[];
-  /** A frozen set. */
-  readonly scopes: ReadonlySet<string>;
-  readonly expiresAt: number | undefined;
-  /** Frozen. */
-  readonly claims: Readonly<Record<string, unknown>>;
-}
+/** The parts of a principal, already in their final form (frozen arrays, set and claims; see {@link principalRecord}). */
+export type PrincipalParts = Omit<Principal, 'token'>;
 
 /**
  * Every principal is one of these. The token sits in a private field behind a prototype getter:
