@@ -106,19 +106,27 @@ const median = (values: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
+/** Shuffles `order` in place (Fisher-Yates). */
+function shuffle(order: number[]): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+}
+
 /**
- * Times every subject on `token`, one verification each in turn (the starting subject rotates),
- * so that load from elsewhere on the machine hits all of them alike. Reports each subject's median
+ * Times every subject on `token`, one verification each per turn in a fresh random order, so
+ * that load from elsewhere on the machine, and whatever one subject leaves behind for the next
+ * (a warm cache, a pending collection), hits all of them alike. Reports each subject's median
  * time per verification and the median of its per-turn ratios to the first subject.
  */
 export async function compare(subjects: readonly Subject[], token: string, turns = TURNS): Promise<Row[]> {
   for (const subject of subjects) for (let i = 0; i < WARM_UP; i++) await subject.verify(token);
   const times = subjects.map((): number[] => []);
+  const order = subjects.map((_, i) => i);
   for (let turn = 0; turn < turns; turn++) {
-    for (let k = 0; k < subjects.length; k++) {
-      const i = (turn + k) % subjects.length;
-      times[i]!.push(await timeOne(subjects[i]!, token));
-    }
+    shuffle(order);
+    for (const i of order) times[i]!.push(await timeOne(subjects[i]!, token));
   }
   const baseline = times[0]!;
   return subjects.map((subject, i) => ({

@@ -1,6 +1,7 @@
 import type { AuditSink } from './audit/audit-sink.js';
 import { MissingTokenError, OptionsError, isValetError } from './errors.js';
-import { DEFAULT_MAX_TOKEN_BYTES, extractBearerToken, type BearerRequest } from './http/bearer.js';
+import { DEFAULT_MAX_TOKEN_BYTES, type BearerRequest } from './http/bearer.js';
+import { checkTokenSyntax, takeBearerToken } from './internal/bearer-header.js';
 import { validateChallengeOptions, type ChallengeOptions } from './http/challenge.js';
 import { errorResponse, type ErrorResponse } from './http/error-response.js';
 import {
@@ -128,7 +129,6 @@ export function createValet(options: ValetOptions): Valet {
   if (options.audit !== undefined && typeof options.audit?.record !== 'function') {
     throw new OptionsError('audit', 'audit must be an AuditSink: an object with a record(event) method.');
   }
-  const bearerOptions = { maxTokenBytes };
   const defaultScope = options.challengeScopes ?? registry.catalog?.basicScopes() ?? [];
   // Validated now, so a bad option fails at start-up rather than at the first request.
   const challenge: ChallengeOptions = challengeOptions({
@@ -166,12 +166,16 @@ export function createValet(options: ValetOptions): Valet {
     authenticate(request) {
       let token: string;
       try {
-        token = extractBearerToken(request, bearerOptions);
+        token = takeBearerToken(request, maxTokenBytes);
       } catch (error) {
         if (error instanceof MissingTokenError && request.optional === true) return NO_PRINCIPAL;
         return Promise.reject(error);
       }
       try {
+        // A token the verifier holds verified passed the syntax check on its first request.
+        const cached = verifier.cached?.(token);
+        if (cached !== undefined) return Promise.resolve(cached);
+        checkTokenSyntax(token);
         // Promise.resolve hands a native promise back as it is.
         return Promise.resolve(verifier.verify(token));
       } catch (error) {

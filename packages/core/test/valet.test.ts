@@ -14,6 +14,7 @@ import { allOf, check, publicAccess } from '../src/policy/policy.js';
 import { PolicyRegistry } from '../src/policy/registry.js';
 import { defineScopes } from '../src/policy/scope-catalog.js';
 import { createValet, type ValetOptions } from '../src/valet.js';
+import { CachingVerifier } from '../src/verify/caching-verifier.js';
 import { JwtVerifier } from '../src/verify/jwt-verifier.js';
 import type { TokenVerifier } from '../src/verify/token-verifier.js';
 
@@ -162,6 +163,48 @@ describe('Valet.authenticate', () => {
       pending = valet.authenticate({ authorization: 'Bearer abc' });
     }).not.toThrow();
     await expect(pending).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  describe("with a caching verifier's cached(token)", () => {
+    it('answers a cached token from cached() without verifying it again', async () => {
+      const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE, subject: 'carol' });
+      const caching = new CachingVerifier(verifier);
+      const valet = valetWith({ verifier: caching });
+      const first = await valet.authenticate({ authorization: `Bearer ${token}` });
+      await expect(valet.authenticate({ authorization: `Bearer ${token}` })).resolves.toBe(first);
+      expect(caching.stats).toMatchObject({ hits: 1, misses: 1 });
+    });
+
+    it('still refuses a token outside the b64token syntax with 400 when nothing is cached for it', async () => {
+      let verified = 0;
+      const valet = valetWith({
+        verifier: {
+          verify: () => {
+            verified++;
+            return Promise.reject(new InvalidTokenError('malformed', 'unreachable'));
+          },
+          cached: () => undefined,
+        },
+      });
+      await expect(valet.authenticate({ authorization: 'Bearer a!b' })).rejects.toBeInstanceOf(
+        InvalidRequestError,
+      );
+      expect(verified).toBe(0);
+    });
+
+    it('turns a cached() that throws into a rejection', async () => {
+      const valet = valetWith({
+        verifier: {
+          verify: () => Promise.reject(new InvalidTokenError('malformed', 'unreachable')),
+          cached: () => {
+            throw new InvalidTokenError('malformed', 'broken cache');
+          },
+        },
+      });
+      await expect(valet.authenticate({ authorization: 'Bearer abc' })).rejects.toBeInstanceOf(
+        InvalidTokenError,
+      );
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { InvalidTokenError, OptionsError } from '../errors.js';
 import { LruCache } from '../internal/lru-cache.js';
-import { tokenHash } from '../internal/token-hash.js';
+import { cacheKey } from '../internal/cache-key.js';
 import type { Principal } from '../principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -30,9 +30,17 @@ export interface CacheStats {
   readonly size: number;
 }
 
+/** A cached principal and the exact token it was verified from. */
+interface Verified {
+  readonly token: string;
+  readonly principal: Principal;
+}
+
 /**
- * Wraps any {@link TokenVerifier} with a bounded LRU cache keyed by the SHA-256 of the token.
- * A hit costs one hash and one map lookup. An entry dies at the principal's `exp` (and at
+ * Wraps any {@link TokenVerifier} with a bounded LRU cache. A JWT is filed under the last 43
+ * characters of its signature, any other token under its SHA-256, and a hit is confirmed by
+ * comparing the whole token with the cached principal's: a hit costs a slice, a map lookup and
+ * one string comparison, and only the exact token that was verified is ever answered from it. An entry dies at the principal's `exp` (and at
  * `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never cached,
  * so a token refused because the JWKS was briefly unavailable is retried on the next request.
  * Concurrent verifications of one uncached token share a single inner call.
@@ -45,8 +53,9 @@ export interface CacheStats {
  */
 export class CachingVerifier implements TokenVerifier {
   readonly #inner: TokenVerifier;
-  readonly #cache: LruCache<Principal>;
-  readonly #inFlight = new Map<string, Promise<Principal>>();
+  readonly #cache: LruCache<Verified>;
+  /** Verifications under way, by cache key; each remembers its token, as keys can be shared. */
+  readonly #inFlight = new Map<string, { readonly token: string; readonly call: Promise<Principal> }>();
   readonly #maxTtlMs: number | undefined;
   readonly #clock: () => number;
   #hits = 0;
@@ -81,17 +90,17 @@ export class CachingVerifier implements TokenVerifier {
     if (typeof token !== 'string') {
       return Promise.reject(new InvalidTokenError('malformed', 'The bearer token is not a string.'));
     }
-    const key = tokenHash(token);
-    const cached = this.#cache.get(key, this.#clock());
+    const key = cacheKey(token);
+    const cached = this.#lookup(key, token);
     if (cached !== undefined) {
       this.#hits++;
       return Promise.resolve(cached);
     }
     this.#misses++;
     const pending = this.#inFlight.get(key);
-    if (pending !== undefined) {
+    if (pending?.token === token) {
       this.#shared++;
-      return pending;
+      return pending.call;
     }
     let inner: Promise<Principal>;
     try {
@@ -99,14 +108,24 @@ export class CachingVerifier implements TokenVerifier {
     } catch (error) {
       return Promise.reject(error);
     }
-    const call = this.#store(key, inner);
-    this.#inFlight.set(key, call);
+    const call = this.#store(key, token, inner);
+    // A call for another token under the same key keeps its place; this one is simply not shared.
+    if (pending === undefined) this.#inFlight.set(key, { token, call });
     return call;
+  }
+
+  /** The cached principal of exactly `token`, counted as a hit; `undefined` (and nothing counted) otherwise. */
+  cached(token: string): Principal | undefined {
+    if (typeof token !== 'string') return undefined;
+    const principal = this.#lookup(cacheKey(token), token);
+    if (principal !== undefined) this.#hits++;
+    return principal;
   }
 
   /** Drops the cached principal of `token` (after a revocation, say). True if there was one. */
   evict(token: string): boolean {
-    return this.#cache.delete(tokenHash(token));
+    const key = cacheKey(token);
+    return this.#lookup(key, token) !== undefined && this.#cache.delete(key);
   }
 
   /** Drops every cached principal. */
@@ -120,14 +139,22 @@ export class CachingVerifier implements TokenVerifier {
   }
 
   // The first await is on `inner`, so `finally` never runs before verify() records the call.
-  async #store(key: string, inner: Promise<Principal>): Promise<Principal> {
+  /** The unexpired principal under `key` if it belongs to `token`: the comparison that makes a shared key harmless. */
+  #lookup(key: string, token: string): Principal | undefined {
+    const entry = this.#cache.get(key, this.#clock());
+    return entry?.token === token ? entry.principal : undefined;
+  }
+
+  async #store(key: string, token: string, inner: Promise<Principal>): Promise<Principal> {
     try {
       const principal = await inner;
       const deadline = this.#deadline(principal);
-      if (deadline !== undefined && deadline > this.#clock()) this.#cache.set(key, principal, deadline);
+      if (deadline !== undefined && deadline > this.#clock()) {
+        this.#cache.set(key, { token, principal }, deadline);
+      }
       return principal;
     } finally {
-      this.#inFlight.delete(key);
+      if (this.#inFlight.get(key)?.token === token) this.#inFlight.delete(key);
     }
   }
 

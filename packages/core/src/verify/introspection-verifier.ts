@@ -50,7 +50,7 @@ export interface IntrospectionVerifierOptions {
   /** Longest token sent to the endpoint, in UTF-8 bytes; longer is `too_large`. Default 8192. */
   readonly maxTokenBytes?: number;
   /**
-   * Cache of active results, keyed by a hash of the token, never kept past the response's `exp`.
+   * Cache of active results (a {@link CachingVerifier} inside), never kept past the response's `exp`.
    * `maxTtlSeconds` (default 60) bounds how late a revocation is noticed. Inactive results and
    * failures are not cached. `false` introspects every request.
    */
@@ -123,6 +123,11 @@ export class IntrospectionVerifier implements TokenVerifier {
 
   verify(token: string): Promise<Principal> {
     return this.#front.verify(token);
+  }
+
+  /** The principal cached for exactly `token` (see `TokenVerifier.cached`); `undefined` with `cache: false`. */
+  cached(token: string): Principal | undefined {
+    return this.#front.cached?.(token);
   }
 
   async #introspect(token: string): Promise<Principal> {

@@ -10,7 +10,7 @@ import {
   type ResolvedKey,
 } from 'jose';
 import { InvalidTokenError } from '../errors.js';
-import { hasCanonicalSignature } from '../internal/canonical-signature.js';
+import { hasCanonicalSignature, signatureBytes } from '../internal/canonical-signature.js';
 import { joseFailure, tokenFailure } from '../internal/jose-failure.js';
 import { resolveJwtOptions, type KeySource, type ResolvedJwtOptions } from '../internal/jwt-options.js';
 import { frozenSet } from '../internal/frozen-set.js';
@@ -86,10 +86,9 @@ export class JwtVerifier implements TokenVerifier {
   verify(token: string): Promise<Principal> {
     if (typeof token !== 'string' || token === '') return Promise.reject(tokenFailure('malformed'));
     if (token.length > this.#options.maxTokenBytes) return Promise.reject(tokenFailure('too_large'));
-    if (!hasCanonicalSignature(token)) return Promise.reject(tokenFailure('malformed'));
     const key = this.#staticKeys?.keyFor(token) ?? this.#key;
     return jwtVerify(token, key, this.#jose).then(
-      (result) => this.#principal(result, token),
+      (result) => this.#principal(result, token, key),
       (err: unknown) => this.#recover(token, err),
     );
   }
@@ -97,23 +96,26 @@ export class JwtVerifier implements TokenVerifier {
   /** A token matching several kid-less keys gets another chance; any other failure is mapped. */
   async #recover(token: string, err: unknown): Promise<Principal> {
     if (!(err instanceof errors.JWKSMultipleMatchingKeys)) throw joseFailure(err);
-    let result: Verified;
+    let verified: { readonly result: Verified; readonly key: CryptoKey };
     try {
-      result = await this.#tryCandidates(token, err);
+      verified = await this.#tryCandidates(token, err);
     } catch (cause) {
       throw joseFailure(cause);
     }
-    return this.#principal(result, token);
+    return this.#principal(verified.result, token, verified.key);
   }
 
   /** jose's documented handling of several matching keys: try each (bounded). */
-  async #tryCandidates(token: string, several: errors.JWKSMultipleMatchingKeys): Promise<Verified> {
+  async #tryCandidates(
+    token: string,
+    several: errors.JWKSMultipleMatchingKeys,
+  ): Promise<{ readonly result: Verified; readonly key: CryptoKey }> {
     let failure: unknown = several;
     let tried = 0;
     for await (const key of several) {
       if (++tried > MAX_CANDIDATE_KEYS) break;
       try {
-        return await jwtVerify(token, key, this.#jose);
+        return { result: await jwtVerify(token, key, this.#jose), key };
       } catch (err) {
         if (!(err instanceof errors.JWSSignatureVerificationFailed)) throw err;
         failure = err;
@@ -124,9 +126,14 @@ export class JwtVerifier implements TokenVerifier {
 
   /**
    * Valet's checks after jose's, then the principal. `claims` is the object jose parsed for this
-   * call alone, so it is frozen in place rather than copied, and so is an `aud` array.
+   * call alone, so it is frozen in place rather than copied, and so is an `aud` array. The
+   * signature's spelling is checked here, once its length is known from the key that verified it.
    */
-  #principal(result: Verified, token: string): Principal {
+  #principal(result: Verified, token: string, given: KeyInput | CryptoKey): Principal {
+    // jose reports the key it resolved when given a function; otherwise the key is the one given.
+    const key = result.key ?? given;
+    const bytes = typeof key === 'function' ? undefined : signatureBytes(key, result.protectedHeader.alg!);
+    if (bytes === undefined || !hasCanonicalSignature(token, bytes)) throw tokenFailure('malformed');
     if (result.key !== undefined) this.#staticKeys?.remember(token, result.key);
     const claims = result.payload;
     const { audience, clockTolerance, scopes, clientIdClaims, validate } = this.#options;

@@ -165,6 +165,12 @@ runCorpus('Attack: forged signatures and untrusted keys', [
   ['the signature truncated', 'bad_signature', edited((_, token) => token.slice(0, -10))],
   ['a signature spelled non-canonically (whitespace)', 'malformed', edited((_, token) => `${token} `)],
   ['a signature spelled non-canonically (unused bits set)', 'malformed', unusedSignatureBits],
+  ['a signature spelled non-canonically (= padding)', 'malformed', edited((_, token) => `${token}==`)],
+  [
+    'a signature spelled non-canonically (a line break inside)',
+    'malformed',
+    edited(([h, p, s]) => `${h}.${p}.${s.slice(0, 100)}\n${s.slice(100)}`),
+  ],
   ['kid with path traversal', 'unknown_key', foreign({ kid: '../../../../etc/passwd' })],
   ['kid with SQL injection', 'unknown_key', foreign({ kid: "' OR '1'='1' --" })],
   ['kid with a NUL byte', 'unknown_key', foreign({ kid: 'key\u0000' })],

@@ -4,7 +4,10 @@ import { createPrincipal, type Principal } from '../../src/principal.js';
 import type { TokenVerifier } from '../../src/verify/token-verifier.js';
 import { CachingVerifier } from '../../src/verify/caching-verifier.js';
 
-/** A verifier that accepts tokens "ok:<exp>" (or "ok:none" for no exp) and counts its calls. */
+/**
+ * A verifier that accepts tokens "ok:<exp>" (or "ok:none" for no exp), optionally followed by
+ * ".<anything>" (JWS-shaped), and counts its calls.
+ */
 class CountingVerifier implements TokenVerifier {
   calls = 0;
   failNext = 0;
@@ -17,7 +20,7 @@ class CountingVerifier implements TokenVerifier {
       this.failNext--;
       throw new InvalidTokenError('keys_unavailable', 'JWKS unreachable');
     }
-    const [kind, exp] = token.split(':');
+    const [kind, exp] = token.split('.')[0]!.split(':');
     if (kind !== 'ok') throw new InvalidTokenError('malformed', 'not a token');
     return createPrincipal({
       token,
@@ -197,6 +200,91 @@ describe('CachingVerifier', () => {
     verifier.clear();
     await verifier.verify(token);
     expect(inner.calls).toBe(3);
+  });
+
+  describe('JWS-shaped tokens: keyed by the signature tail, answered only for the exact token', () => {
+    const tail = 'S'.repeat(43);
+    const jws = (exp: number, body: string) => `ok:${exp}.${body}.${tail}`;
+
+    it('answers the same JWS from the cache', async () => {
+      const { inner, verifier, nowSeconds } = setup();
+      const token = jws(nowSeconds() + 3600, 'payload');
+      const first = await verifier.verify(token);
+      await expect(verifier.verify(token)).resolves.toBe(first);
+      expect(inner.calls).toBe(1);
+    });
+
+    it("Attack: a forged token reusing a cached token's signature is verified, never answered from the cache", async () => {
+      const { inner, verifier, nowSeconds } = setup();
+      const exp = nowSeconds() + 3600;
+      const genuine = await verifier.verify(jws(exp, 'payload'));
+      const forged = `bad:${exp}.other-payload.${tail}`;
+      await expect(verifier.verify(forged)).rejects.toMatchObject({ reason: 'malformed' });
+      expect(verifier.cached(forged)).toBeUndefined();
+      expect(inner.calls).toBe(2);
+      await expect(verifier.verify(jws(exp, 'payload'))).resolves.toBe(genuine);
+      expect(inner.calls).toBe(2);
+    });
+
+    it('keeps two valid tokens with one tail apart: each gets its own principal', async () => {
+      const { inner, verifier, nowSeconds } = setup();
+      const exp = nowSeconds() + 3600;
+      const [a, b] = [jws(exp, 'alice'), jws(exp, 'bob')];
+      const pa = await verifier.verify(a);
+      const pb = await verifier.verify(b);
+      expect(pa.token).toBe(a);
+      expect(pb.token).toBe(b);
+      expect((await verifier.verify(b)).token).toBe(b);
+      expect((await verifier.verify(a)).token).toBe(a);
+      expect(inner.calls).toBe(3);
+    });
+
+    it('never shares a verification under way with another token of the same tail', async () => {
+      const { inner, verifier, nowSeconds } = setup();
+      let open!: () => void;
+      inner.gate = new Promise((resolve) => (open = resolve));
+      const exp = nowSeconds() + 3600;
+      const [a, b] = [jws(exp, 'alice'), `bad:${exp}.mallory.${tail}`];
+      const settled = Promise.allSettled([verifier.verify(a), verifier.verify(b), verifier.verify(a)]);
+      open();
+      const [ra, rb, ra2] = await settled;
+      expect(ra).toMatchObject({ status: 'fulfilled', value: { token: a } });
+      expect(rb).toMatchObject({ status: 'rejected', reason: { reason: 'malformed' } });
+      expect(ra2).toMatchObject({ status: 'fulfilled', value: { token: a } });
+      expect(inner.calls).toBe(2);
+      expect(verifier.stats.shared).toBe(1);
+    });
+
+    it('evicts only the exact token', async () => {
+      const { verifier, nowSeconds } = setup();
+      const exp = nowSeconds() + 3600;
+      await verifier.verify(jws(exp, 'alice'));
+      expect(verifier.evict(jws(exp, 'mallory'))).toBe(false);
+      expect(verifier.evict(jws(exp, 'alice'))).toBe(true);
+    });
+  });
+
+  describe('cached(token)', () => {
+    it('returns the principal of a token verified before, without calling the inner verifier', async () => {
+      const { inner, verifier, nowSeconds } = setup();
+      const token = `ok:${nowSeconds() + 3600}`;
+      expect(verifier.cached(token)).toBeUndefined();
+      const principal = await verifier.verify(token);
+      expect(verifier.cached(token)).toBe(principal);
+      expect(inner.calls).toBe(1);
+      expect(verifier.stats).toMatchObject({ hits: 1, misses: 1 });
+    });
+
+    it('returns nothing for an expired entry, an unknown token or a non-string', async () => {
+      const { verifier, nowSeconds, advance } = setup();
+      const token = `ok:${nowSeconds() + 60}`;
+      await verifier.verify(token);
+      expect(verifier.cached(`ok:${nowSeconds() + 61}`)).toBeUndefined();
+      expect(verifier.cached(42 as unknown as string)).toBeUndefined();
+      advance(61_000);
+      expect(verifier.cached(token)).toBeUndefined();
+      expect(verifier.stats.hits).toBe(0);
+    });
   });
 
   it('refuses bad options at construction, naming the field', () => {
