@@ -9,11 +9,8 @@
  *   pnpm --filter @valet/core --filter @valet/decorators --filter @valet/testing --filter @valet/adapters build
  *   pnpm --filter ./bench build && pnpm --filter ./bench mcp
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -21,9 +18,9 @@ import { bindToolsets, createMcpHttpHandler } from '@valet/adapters/mcp';
 import { CachingVerifier, JwtVerifier, PolicyRegistry, createValet } from '@valet/core';
 import { RequiresScope, Tool, Toolset, registerToolsets } from '@valet/decorators';
 import { createTestIssuer } from '@valet/testing';
-import autocannon from 'autocannon';
 import { IsString, MaxLength } from 'class-validator';
 import { z } from 'zod';
+import { machineLine, measureChild } from './load.js';
 
 type ServerName = 'bare' | 'valet';
 
@@ -106,60 +103,6 @@ async function serve(name: ServerName): Promise<void> {
   process.on('message', () => process.send!(process.cpuUsage()));
 }
 
-interface Measure {
-  readonly rps: number;
-  readonly cpuMicros: number;
-}
-
-async function measure(name: ServerName, token: string, env: NodeJS.ProcessEnv): Promise<Measure> {
-  const script = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [script, 'serve', name], {
-    env,
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  try {
-    const url = `http://127.0.0.1:${await readyPort(child)}/mcp`;
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    };
-    // A benchmark of refusals would measure nothing: both must answer the call.
-    const probe = await fetch(url, { method: 'POST', headers, body: BODY });
-    const text = await probe.text();
-    if (probe.status !== 200 || !text.includes('contents of notes.txt'))
-      throw new Error(`${name}: ${probe.status} ${text}`);
-    const load = { url, method: 'POST' as const, headers, body: BODY, connections: CONNECTIONS };
-    await autocannon({ ...load, duration: 1 });
-    const before = await cpuUsage(child);
-    const result = await autocannon({ ...load, duration: SECONDS });
-    const after = await cpuUsage(child);
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    const cpu = after.user + after.system - before.user - before.system;
-    return { rps: result.requests.average, cpuMicros: cpu / result.requests.total };
-  } finally {
-    child.kill();
-    if (child.exitCode === null) await once(child, 'exit');
-  }
-}
-
-async function cpuUsage(child: ChildProcess): Promise<NodeJS.CpuUsage> {
-  const reply = once(child, 'message');
-  child.send('cpu');
-  return (await reply)[0] as NodeJS.CpuUsage;
-}
-
-async function readyPort(child: ChildProcess): Promise<number> {
-  let output = '';
-  for await (const chunk of child.stdout!) {
-    output += String(chunk);
-    const match = /READY (\d+)/.exec(output);
-    if (match) return Number(match[1]);
-  }
-  throw new Error(`server exited before it was ready: ${output}`);
-}
-
 async function compare(): Promise<void> {
   const issuer = await createTestIssuer({ audience: RESOURCE });
   try {
@@ -168,11 +111,22 @@ async function compare(): Promise<void> {
     console.log(
       `MCP tools/call, stateless, JSON responses: ${SECONDS} s per server after 1 s warm-up, ${CONNECTIONS} connections`,
     );
-    console.log(
-      `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadavg()[0]!.toFixed(2)}`,
-    );
-    const bare = await measure('bare', token, env);
-    const valet = await measure('valet', token, env);
+    console.log(machineLine());
+    const request = {
+      path: '/mcp',
+      method: 'POST' as const,
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: BODY,
+      accepts: (status: number, text: string) => status === 200 && text.includes('contents of notes.txt'),
+    };
+    const script = fileURLToPath(import.meta.url);
+    const options = { seconds: SECONDS, connections: CONNECTIONS };
+    const bare = await measureChild([script, 'serve', 'bare'], env, request, options);
+    const valet = await measureChild([script, 'serve', 'valet'], env, request, options);
     for (const [label, m] of [
       ['bare SDK (no auth)', bare],
       ['Valet (CachingVerifier hit)', valet],
