@@ -26,12 +26,14 @@ declare global {
   }
 }
 
-/** Options of {@link ValetExpress.authenticate}. */
+/** Options of {@link ValetExpress.authenticate}. Give at most one of `optional` and `authRequired`. */
 export interface AuthenticateOptions {
   /**
-   * As in express-oauth2-jwt-bearer: `false` lets a request without credentials through with
-   * `req.auth` undefined. A request with a bad token is refused either way. Default `true`.
+   * `true` lets a request without credentials through with `req.auth` undefined. A request with
+   * a bad token is refused either way. Default `false`.
    */
+  readonly optional?: boolean;
+  /** The same switch under express-oauth2-jwt-bearer's name: `authRequired: false` is `optional: true`. */
   readonly authRequired?: boolean;
 }
 
@@ -115,10 +117,7 @@ export function valetExpress(valet: Valet): ValetExpress {
   return Object.freeze({
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
-      if (options.authRequired !== undefined && typeof options.authRequired !== 'boolean') {
-        throw new OptionsError('authRequired', 'authRequired must be true or false.');
-      }
-      const optional = options.authRequired === false;
+      const optional = optionalFrom(options);
       return (req, _res, next) => {
         principalOf(req, optional).then(() => next(), next);
       };
@@ -160,4 +159,20 @@ function send(res: Response, status: number, headers: Readonly<Record<string, st
     body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
   );
   res.end(body);
+}
+
+/** `optional` from either spelling, refusing a non-boolean and the two given together. */
+function optionalFrom(options: AuthenticateOptions): boolean {
+  for (const field of ['optional', 'authRequired'] as const) {
+    if (options[field] !== undefined && typeof options[field] !== 'boolean') {
+      throw new OptionsError(field, `${field} must be true or false.`);
+    }
+  }
+  if (options.optional !== undefined && options.authRequired !== undefined) {
+    throw new OptionsError(
+      'authRequired',
+      'Give optional or authRequired (its express-oauth2-jwt-bearer spelling), not both.',
+    );
+  }
+  return options.optional ?? options.authRequired === false;
 }

@@ -79,22 +79,39 @@ describe('authenticate()', () => {
     ]);
   });
 
-  it('lets a request without credentials through with authRequired: false, but not a bad token', async () => {
+  it.each([[{ optional: true }], [{ authRequired: false }]] as const)(
+    'lets a request without credentials through with %j, but not a bad token',
+    async (options) => {
+      const api = valetExpress(fixture.valet());
+      const expired = await fixture.issuer.expired({ audience: api.valet.resource });
+      const [anonymous, refused] = await serve(app(api, options), (url) =>
+        Promise.all([
+          exchange(url, { method: 'GET', path: '/me' }),
+          exchange(url, { method: 'GET', path: '/me', headers: bearer(expired) }),
+        ]),
+      );
+      expect(JSON.parse(anonymous.body)).toEqual({ subject: null, scopes: [] });
+      expect(refused.status).toBe(401);
+    },
+  );
+
+  it('requires a token with optional: false and with authRequired: true', async () => {
     const api = valetExpress(fixture.valet());
-    const expired = await fixture.issuer.expired({ audience: api.valet.resource });
-    const [anonymous, refused] = await serve(app(api, { authRequired: false }), (url) =>
-      Promise.all([
-        exchange(url, { method: 'GET', path: '/me' }),
-        exchange(url, { method: 'GET', path: '/me', headers: bearer(expired) }),
-      ]),
-    );
-    expect(JSON.parse(anonymous.body)).toEqual({ subject: null, scopes: [] });
-    expect(refused.status).toBe(401);
+    for (const options of [{ optional: false }, { authRequired: true }]) {
+      const res = await serve(app(api, options), (url) => exchange(url, { method: 'GET', path: '/me' }));
+      expect(res.status).toBe(401);
+    }
   });
 
-  it('refuses a non-boolean authRequired', () => {
+  it('refuses a non-boolean optional or authRequired, and both given together', () => {
     const api = valetExpress(fixture.valet());
     expect(() => api.authenticate({ authRequired: 'no' as never })).toThrow(
+      expect.objectContaining({ field: 'authRequired' }),
+    );
+    expect(() => api.authenticate({ optional: 1 as never })).toThrow(
+      expect.objectContaining({ field: 'optional' }),
+    );
+    expect(() => api.authenticate({ optional: true, authRequired: false })).toThrow(
       expect.objectContaining({ field: 'authRequired' }),
     );
   });
