@@ -5,6 +5,7 @@ import { contentTypeHeader } from '../internal/content-type-header.js';
 import { isFormContentType } from '../internal/form-content-type.js';
 import { usesChecks } from '../internal/policy-checks.js';
 import { registerRoute } from '../internal/register-route.js';
+import { routeDetailsOf } from '../internal/route-details.js';
 import { guardPolicy } from '../internal/route-guard.js';
 import { urlQuery } from '../internal/url-query.js';
 
@@ -17,15 +18,18 @@ type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
  * `preHandler`) is registered as an operation (`GET /files/:id`, kind `route`) and gets the
  * shared flow as its own hooks: authenticate in `onRequest` (before the body is read), enforce
  * where the guard was (or first in `preHandler`), and Valet errors rendered by its error handler.
+ * A controller route's handler carries its title, description, source and meta, registered with it.
  * Routes without a policy, or with `config: { valet: false }`, are left alone.
  */
 export function governRoutes(valet: Valet): (route: RouteOptions) => void {
   const { registry } = valet;
   const authenticate = authenticator(valet);
-  const operationFor = (method: string, url: string, policy: Policy): string => {
+  const operationFor = (method: string, route: RouteOptions, policy: Policy): string => {
     // Fastify adds a HEAD route for every GET route: it is the same operation.
-    const get = method === 'HEAD' ? registry.get(`GET ${url}`) : undefined;
-    return get !== undefined && get.policy === policy ? get.id : registerRoute(registry, method, url, policy);
+    const get = method === 'HEAD' ? registry.get(`GET ${route.url}`) : undefined;
+    return get !== undefined && get.policy === policy
+      ? get.id
+      : registerRoute(registry, method, route.url, policy, routeDetailsOf(route.handler));
   };
   return (route) => {
     const configured = route.config?.valet;
@@ -46,7 +50,7 @@ export function governRoutes(valet: Valet): (route: RouteOptions) => void {
         `${where}: config.valet must be a Policy (allOf(...), publicAccess(), ...) or false.`,
       );
     }
-    const ids = new Map(methods.map((method) => [method, operationFor(method, route.url, policy)]));
+    const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy)]));
     const enforce = enforcer(valet, ids, policy);
     route.onRequest = [authenticate, ...hookList(route.onRequest)];
     route.preHandler =

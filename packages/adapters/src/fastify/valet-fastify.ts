@@ -1,4 +1,5 @@
 import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
@@ -9,6 +10,7 @@ import {
   unregisteredGuardError,
   type Guarded,
 } from '../internal/route-guard.js';
+import { mountControllers, type ControllersOptions } from './controllers.js';
 import { governRoutes } from './route-governance.js';
 
 declare module 'fastify' {
@@ -45,6 +47,27 @@ export interface ValetFastify {
   requireAnyScope(scope: string, ...more: string[]): RouteGuard;
   /** A guard requiring any policy. */
   requirePolicy(policy: Policy): RouteGuard;
+  /**
+   * Declares the routes of `@Controller()` classes on the instance `valet` was read from (in a
+   * `register(plugin, { prefix })` scope, under its prefix): each `@Get`/`@Post`/... method becomes
+   * a route governed as one with `config: { valet: policy }`, registered as `METHOD /url` with its
+   * title, description and source (`FilesController.read`). Returns the definitions.
+   *
+   * @example
+   * ```ts
+   * app.valet.controllers([FilesController, HealthController], { container });
+   * await app.register(
+   *   async (v2) => {
+   *     v2.valet.controllers([FilesV2Controller]); // GET /v2/files/:id, ...
+   *   },
+   *   { prefix: '/v2' },
+   * );
+   * ```
+   */
+  controllers(
+    classes: readonly ControllerClass[],
+    options?: ControllersOptions,
+  ): readonly ControllerDefinition[];
 }
 
 const UNREGISTERED =
@@ -59,16 +82,30 @@ const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, do
     makeGuard(async () => {
       throw unregisteredGuardError(policy, UNREGISTERED);
     }, policy);
+  const common = {
+    valet,
+    requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
+    requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),
+    requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
+  };
+  const views = new WeakMap<FastifyInstance, ValetFastify>();
   fastify.decorateRequest('auth', null);
-  fastify.decorate(
-    'valet',
-    Object.freeze({
-      valet,
-      requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
-      requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),
-      requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
-    }),
-  );
+  // A getter, so that controllers() declares routes on the instance it is read from: an
+  // encapsulated plugin's instance inherits it, and its routes keep the plugin's prefix.
+  fastify.decorate('valet', {
+    getter(this: FastifyInstance): ValetFastify {
+      let view = views.get(this);
+      if (view === undefined) {
+        view = Object.freeze({
+          ...common,
+          controllers: (classes: readonly ControllerClass[], options: ControllersOptions = {}) =>
+            mountControllers(this, valet, classes, options),
+        });
+        views.set(this, view);
+      }
+      return view;
+    },
+  });
   fastify.addHook('onRoute', governRoutes(valet));
   // Validates every policy when the server starts, not at the first request.
   fastify.addHook('onReady', async () => valet.freeze());
@@ -95,6 +132,7 @@ function serveMetadata(fastify: FastifyInstance, valet: Valet): void {
  * in `onRequest` (setting `request.auth`), is enforced before its handler, and answers refusals
  * with their status, `WWW-Authenticate` and JSON body. The registry is frozen (every policy
  * validated) when the server is ready. The RFC 9728 metadata is served at `valet.metadataPaths`.
+ * Decorated controllers are declared with `app.valet.controllers([...])`.
  *
  * @example
  * ```ts
