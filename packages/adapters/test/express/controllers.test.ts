@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { OptionsError, PolicyConfigError, allOf, and, buildManifest, check } from '@valet/core';
+import { OptionsError, PolicyConfigError, allOf } from '@valet/core';
 import {
   Controller,
   Delete,
   Get,
-  Post,
   Public,
   Requires,
   RequiresScope,
@@ -18,46 +17,23 @@ import {
   type ValetExpress,
 } from '@valet/adapters/express';
 import express from 'express';
-import { Container, inject, injectable } from 'inversify';
 import {
   exchange,
   parseChallenge,
   type WireRequest,
   type WireResponse,
 } from '../conformance/http-exchange.js';
+import {
+  FileStore,
+  SELF_ONLY,
+  containerWithStore,
+  expectFilesInManifest,
+  filesController,
+  readRouteEntry,
+} from '../support/controllers.js';
 import { adapterFixture, listen, type AdapterFixture } from '../support/fixture.js';
 
-@injectable()
-class FileStore {
-  readonly files = new Map<string, string>([['a.txt', 'hello']]);
-}
-
-@Controller('/files')
-@RequiresScope('files:read')
-class FilesController {
-  constructor(@inject(FileStore) private readonly store: FileStore) {}
-
-  @Get('/:id', { title: 'Read a file', description: 'The content of one file' })
-  read(ctx: RouteContext): { id: string; content: string | null; owner: string | undefined } {
-    const id = String(ctx.params['id']);
-    return { id, content: this.store.files.get(id) ?? null, owner: ctx.principal?.subject };
-  }
-
-  @Post('/', { description: 'Create a file', status: 201 })
-  @RequiresScope('files:write')
-  async create(ctx: RouteContext): Promise<{ created: string }> {
-    const { name, content } = ctx.body as { name: string; content: string };
-    this.store.files.set(name, content);
-    return { created: name };
-  }
-
-  @Delete('/:id')
-  @RequiresScope('files:write')
-  remove(ctx: RouteContext): void {
-    this.store.files.delete(String(ctx.params['id']));
-    ctx.res.status(204).end();
-  }
-}
+const FilesController = filesController<RouteContext>((ctx) => void ctx.res.status(204).end());
 
 @Controller()
 @Public()
@@ -78,12 +54,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => fixture.close());
-
-function containerWithStore(): Container {
-  const container = new Container();
-  container.bind(FileStore).toSelf().inSingletonScope();
-  return container;
-}
 
 /** An app with the controllers mounted, Valet's error handler, then a last handler for other errors. */
 function appWith(
@@ -183,15 +153,7 @@ describe('controllers(): enforcing over a real socket', () => {
     @Controller('/users')
     class UsersController {
       @Get('/:user')
-      @Requires(
-        and(
-          allOf('files:read'),
-          check(
-            'self',
-            (p, ctx) => (ctx.arguments as { params: { user: string } }).params.user === p.subject,
-          ),
-        ),
-      )
+      @Requires(SELF_ONLY)
       profile(ctx: RouteContext): string {
         return String(ctx.params['user']);
       }
@@ -222,7 +184,7 @@ describe('controllers(): instances', () => {
 
   it("refuses, at set-up, a container whose binding of a controller lacks the route's method", () => {
     const container = containerWithStore();
-    container.bind(FilesController).toConstantValue({} as FilesController);
+    container.bind(FilesController).toConstantValue({});
     expect(() =>
       valetExpress(fixture.valet()).controllers(express(), [FilesController], { container }),
     ).toThrow('The container built FilesController without a method "read"; bind the controller to itself.');
@@ -253,34 +215,13 @@ describe('controllers(): the registry and the manifest', () => {
       'GET /v1/health',
       'GET /v1/boom',
     ]);
-    expect(api.valet.registry.get('GET /v1/files/:id')).toEqual({
-      id: 'GET /v1/files/:id',
-      kind: 'route',
-      policy: allOf('files:read'),
-      title: 'Read a file',
-      description: 'The content of one file',
-      source: 'FilesController.read',
-      meta: { method: 'GET', path: '/v1/files/:id', controller: 'FilesController', handler: 'read' },
-    });
+    expect(api.valet.registry.get('GET /v1/files/:id')).toEqual(readRouteEntry('/v1'));
   });
 
   it('lists the routes in buildManifest output as kind "route"', () => {
     const api = valetExpress(fixture.valet());
     api.controllers(express(), [FilesController], { container: containerWithStore() });
-    const manifest = buildManifest(api.valet.registry);
-    expect(manifest.operations.find((op) => op.id === 'DELETE /files/:id')).toMatchObject({
-      kind: 'route',
-      source: 'FilesController.remove',
-      requiredScopes: ['files:read', 'files:write'],
-    });
-    expect(manifest.operations.find((op) => op.id === 'POST /files')).toMatchObject({
-      kind: 'route',
-      description: 'Create a file',
-    });
-    expect(manifest.scopes.find((s) => s.name === 'files:write')!.operations).toEqual([
-      'DELETE /files/:id',
-      'POST /files',
-    ]);
+    expectFilesInManifest(api.valet.registry);
   });
 
   it('reports a scope typo at set-up against the catalog, naming the method', () => {

@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  ForbiddenError,
-  OptionsError,
-  PolicyConfigError,
-  allOf,
-  and,
-  buildManifest,
-  check,
-  type Valet,
-} from '@valet/core';
+import { ForbiddenError, OptionsError, PolicyConfigError, allOf, type Valet } from '@valet/core';
 import {
   Controller,
   Delete,
@@ -21,41 +12,20 @@ import {
 } from '@valet/decorators';
 import { valetFastify, type ControllersOptions, type RouteContext } from '@valet/adapters/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Container, inject, injectable } from 'inversify';
 import { exchange, type WireRequest } from '../conformance/http-exchange.js';
+import {
+  FileStore,
+  SELF_ONLY,
+  containerWithStore,
+  expectFilesInManifest,
+  filesController,
+  readRouteEntry,
+} from '../support/controllers.js';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
 
-@injectable()
-class FileStore {
-  readonly files = new Map<string, string>([['a.txt', 'hello']]);
-}
-
-@Controller('/files')
-@RequiresScope('files:read')
-class FilesController {
-  constructor(@inject(FileStore) private readonly store: FileStore) {}
-
-  @Get('/:id', { title: 'Read a file', description: 'The content of one file' })
-  read(ctx: RouteContext): { id: string; content: string | null; owner: string | undefined } {
-    const id = ctx.params['id']!;
-    return { id, content: this.store.files.get(id) ?? null, owner: ctx.principal?.subject };
-  }
-
-  @Post('/', { description: 'Create a file', status: 201 })
-  @RequiresScope('files:write')
-  async create(ctx: RouteContext): Promise<{ created: string; mode: unknown }> {
-    const { name, content } = ctx.body as { name: string; content: string };
-    this.store.files.set(name, content);
-    return { created: name, mode: ctx.query['mode'] };
-  }
-
-  @Delete('/:id')
-  @RequiresScope('files:write')
-  remove(ctx: RouteContext): RouteContext['reply'] {
-    this.store.files.delete(ctx.params['id']!);
-    return ctx.reply.code(204).header('x-removed', ctx.params['id']!).send();
-  }
-}
+const FilesController = filesController<RouteContext>((ctx, id) =>
+  ctx.reply.code(204).header('x-removed', id).send(),
+);
 
 @Controller()
 @Public()
@@ -82,12 +52,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => fixture.close());
-
-function containerWithStore(): Container {
-  const container = new Container();
-  container.bind(FileStore).toSelf().inSingletonScope();
-  return container;
-}
 
 async function appWith(
   classes: readonly ControllerClass[],
@@ -217,15 +181,7 @@ describe('fastify.valet.controllers(): enforcing with inject()', () => {
     @Controller('/users')
     class UsersController {
       @Get('/:user')
-      @Requires(
-        and(
-          allOf('files:read'),
-          check(
-            'self',
-            (p, ctx) => (ctx.arguments as { params: { user: string } }).params.user === p.subject,
-          ),
-        ),
-      )
+      @Requires(SELF_ONLY)
       profile(ctx: RouteContext): string {
         return ctx.params['user']!;
       }
@@ -291,7 +247,7 @@ describe('fastify.valet.controllers(): instances', () => {
 
   it("refuses, at set-up and before declaring any route, a container whose binding lacks the route's method", async () => {
     const container = containerWithStore();
-    container.bind(FilesController).toConstantValue({} as FilesController);
+    container.bind(FilesController).toConstantValue({});
     const valet = fixture.valet();
     const app = Fastify();
     await app.register(valetFastify, { valet });
@@ -338,15 +294,7 @@ describe('fastify.valet.controllers(): the registry and the manifest', () => {
       'GET /api/boom',
       'GET /api/forbidden',
     ]);
-    expect(valet.registry.get('GET /v1/files/:id')).toEqual({
-      id: 'GET /v1/files/:id',
-      kind: 'route',
-      policy: allOf('files:read'),
-      title: 'Read a file',
-      description: 'The content of one file',
-      source: 'FilesController.read',
-      meta: { method: 'GET', path: '/v1/files/:id', controller: 'FilesController', handler: 'read' },
-    });
+    expect(valet.registry.get('GET /v1/files/:id')).toEqual(readRouteEntry('/v1'));
     expect(valet.registry.get('GET /api/health')).toMatchObject({
       source: 'HealthController.health',
       meta: { method: 'GET', path: '/api/health', controller: 'HealthController', handler: 'health' },
@@ -363,16 +311,7 @@ describe('fastify.valet.controllers(): the registry and the manifest', () => {
     const valet = fixture.valet();
     const app = await appWith([FilesController], undefined, valet);
     await app.ready();
-    const manifest = buildManifest(valet.registry);
-    expect(manifest.operations.find((op) => op.id === 'DELETE /files/:id')).toMatchObject({
-      kind: 'route',
-      source: 'FilesController.remove',
-      requiredScopes: ['files:read', 'files:write'],
-    });
-    expect(manifest.operations.find((op) => op.id === 'POST /files')).toMatchObject({
-      kind: 'route',
-      description: 'Create a file',
-    });
+    expectFilesInManifest(valet.registry);
     await app.close();
   });
 });
