@@ -18,7 +18,7 @@ export interface BenchCase {
 
 const AUDIENCE = 'https://files.example.test/api';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 10;
 const SERVERS_SCRIPT = fileURLToPath(new URL('./http-servers.js', import.meta.url));
 
@@ -44,7 +44,8 @@ export async function compareServers(title: string, cases: readonly BenchCase[])
     };
     const best = new Map<ServerName, Measure>();
     for (let round = 0; round < ROUNDS; round++) {
-      for (const c of cases) {
+      // Every other round backwards, so that no contender always runs right after another.
+      for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
         const m = await measureChild([SERVERS_SCRIPT, c.server], env, request, {
           seconds: SECONDS,
           connections: CONNECTIONS,

@@ -7,6 +7,7 @@ import {
   type RouteDeclaration,
 } from '@valet/decorators';
 import type { IRouter, RequestHandler, Response } from 'express';
+import { requestPrincipal } from '../internal/express-principal.js';
 import { registerRoute } from '../internal/register-route.js';
 import {
   enforcer,
@@ -90,7 +91,7 @@ function handler(instance: object, route: RouteDeclaration): RequestHandler {
   return (req, res, next) => {
     try {
       const result: unknown = method.call(instance, {
-        principal: req.auth ?? null,
+        principal: requestPrincipal(req) ?? null,
         params: req.params,
         query: req.query,
         body: req.body as unknown,

@@ -5,6 +5,7 @@ import { authorizationHeader } from '../internal/authorization-header.js';
 import { contentTypeHeader } from '../internal/content-type-header.js';
 import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
+import { requestPrincipal, setRequestPrincipal } from '../internal/express-principal.js';
 import { urlQuery } from '../internal/url-query.js';
 import { mountControllers, type ControllersOptions } from './controllers.js';
 import {
@@ -66,10 +67,6 @@ export interface ValetExpress {
   errorHandler(): ErrorRequestHandler;
 }
 
-/** Marks a request already authenticated (a property, not a WeakSet: no per-request GC bookkeeping). */
-const AUTHENTICATED = Symbol('valet.authenticated');
-type Authenticated = Request & { [AUTHENTICATED]?: true };
-
 const UNREGISTERED =
   'Declare the route with valetExpress(valet).routes(app).get(path, guard, handler), so that its policy is registered and checked at start-up.';
 
@@ -96,16 +93,18 @@ export function valetExpress(valet: Valet): ValetExpress {
     throw new OptionsError('valet', 'valetExpress() needs a Valet made by createValet().');
   }
   const principalOf = async (req: Request, optional: boolean): Promise<Principal | null> => {
-    if ((req as Authenticated)[AUTHENTICATED] === true) return req.auth ?? null;
+    const known = requestPrincipal(req);
+    if (known !== undefined) return known;
+    // Each property read costs more than usual on an Express request (see express-principal.ts): one of each.
+    const { rawHeaders, url, body } = req as Request & { body: unknown };
     const principal = await valet.authenticate({
-      authorization: authorizationHeader(req.rawHeaders),
-      query: urlQuery(req.url),
-      body: req.body as unknown,
-      contentType: contentTypeHeader(req.rawHeaders),
+      authorization: authorizationHeader(rawHeaders),
+      query: urlQuery(url),
+      body,
+      contentType: contentTypeHeader(rawHeaders),
       optional,
     });
-    (req as Authenticated)[AUTHENTICATED] = true;
-    if (principal !== null) req.auth = principal;
+    setRequestPrincipal(req, principal);
     return principal;
   };
   const guard = (policy: Policy): RouteGuard =>

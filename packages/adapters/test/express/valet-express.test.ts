@@ -131,6 +131,52 @@ describe('authenticate()', () => {
     expect(res.body).toBe('test-user');
     expect(verifier.calls).toBe(1);
   });
+
+  it('Attack: a req.auth set by another middleware is never taken for a verified caller', async () => {
+    const api = valetExpress(fixture.valet());
+    const server = express();
+    server.use((req, _res, next) => {
+      req.auth = { subject: 'mallory', scopes: new Set(['files:read']) } as unknown as typeof req.auth;
+      next();
+    });
+    api.routes(server).get('/files/:id', api.requireScopes('files:read'), (req, res) => {
+      res.send(req.auth?.subject);
+    });
+    server.use(api.errorHandler());
+    const [anonymous, verified] = await serve(server, async (url) =>
+      Promise.all([
+        exchange(url, { method: 'GET', path: '/files/1' }),
+        exchange(url, {
+          method: 'GET',
+          path: '/files/1',
+          headers: bearer(await fixture.token(['files:read'])),
+        }),
+      ]),
+    );
+    expect(anonymous.status).toBe(401);
+    expect(verified.status).toBe(200);
+  });
+
+  it('keeps req.auth a property of its own request: another app and a later request see their own', async () => {
+    const api = valetExpress(fixture.valet());
+    const seen: unknown[] = [];
+    const server = express();
+    server.use(api.authenticate({ optional: true }));
+    server.get('/me', (req, res) => {
+      seen.push(req.auth?.subject, 'auth' in req, Object.keys(req).includes('auth'));
+      res.end();
+    });
+    const token = await fixture.token(['files:read'], 'alice');
+    await serve(server, async (url) => {
+      await exchange(url, { method: 'GET', path: '/me', headers: bearer(token) });
+      await exchange(url, { method: 'GET', path: '/me' });
+    });
+    expect(seen).toEqual(['alice', true, false, undefined, true, false]);
+    const plain = express();
+    plain.get('/', (req, res) => res.json({ auth: req.auth ?? null }));
+    const res = await serve(plain, (url) => exchange(url, { method: 'GET', path: '/' }));
+    expect(JSON.parse(res.body)).toEqual({ auth: null });
+  });
 });
 
 describe('metadataRouter()', () => {
