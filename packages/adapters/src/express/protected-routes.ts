@@ -111,14 +111,16 @@ function isPolicy(value: unknown): value is Policy {
 export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
   const { valet } = flow;
   // Only attribute checks read the request; scope-only policies are decided without building a context.
-  const run = usesChecks(policy)
-    ? async (req: Request) =>
-        valet.enforce(await flow.principalOf(req, true), id, {
+  const enforce = usesChecks(policy)
+    ? (req: Request, principal: Principal | null) =>
+        valet.enforce(principal, id, {
           arguments: { params: req.params, query: req.query, body: req.body as unknown },
           request: req,
         })
-    : async (req: Request) => valet.enforce(await flow.principalOf(req, true), id);
+    : (_req: Request, principal: Principal | null) => valet.enforce(principal, id);
   return (req, _res, next) => {
-    run(req).then(() => next(), next);
+    flow.principalOf(req, true).then((principal) => {
+      enforce(req, principal).then(() => next(), next);
+    }, next);
   };
 }

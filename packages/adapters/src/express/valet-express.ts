@@ -92,20 +92,24 @@ export function valetExpress(valet: Valet): ValetExpress {
   if (typeof valet?.authenticate !== 'function' || typeof valet.enforce !== 'function') {
     throw new OptionsError('valet', 'valetExpress() needs a Valet made by createValet().');
   }
-  const principalOf = async (req: Request, optional: boolean): Promise<Principal | null> => {
+  // Not an async function: a request authenticated earlier costs no promise of its own making.
+  const principalOf = (req: Request, optional: boolean): Promise<Principal | null> => {
     const known = requestPrincipal(req);
-    if (known !== undefined) return known;
+    if (known !== undefined) return Promise.resolve(known);
     // Each property read costs more than usual on an Express request (see express-principal.ts): one of each.
     const { rawHeaders, url, body } = req as Request & { body: unknown };
-    const principal = await valet.authenticate({
-      authorization: authorizationHeader(rawHeaders),
-      query: urlQuery(url),
-      body,
-      contentType: contentTypeHeader(rawHeaders),
-      optional,
-    });
-    setRequestPrincipal(req, principal);
-    return principal;
+    return valet
+      .authenticate({
+        authorization: authorizationHeader(rawHeaders),
+        query: urlQuery(url),
+        body,
+        contentType: contentTypeHeader(rawHeaders),
+        optional,
+      })
+      .then((principal) => {
+        setRequestPrincipal(req, principal);
+        return principal;
+      });
   };
   const guard = (policy: Policy): RouteGuard =>
     makeGuard<RequestHandler>(
