@@ -5,7 +5,7 @@
  * The child prints `READY <port>` once listening and answers any IPC message with its
  * `process.cpuUsage()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
@@ -32,9 +32,26 @@ export interface LoadOptions {
   readonly connections: number;
 }
 
+/**
+ * With two or more CPUs and `taskset` (util-linux), the server runs on the last CPU and this
+ * process (autocannon) on the first, so that neither takes the other's CPU mid-run: on a small
+ * machine that is most of the spread between runs. `BENCH_PIN=0` turns it off.
+ */
+const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2 && pinSelf();
+
+function pinSelf(): boolean {
+  try {
+    execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The machine and its load, for the header of a benchmark's output. */
 export function machineLine(): string {
-  return `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadavg()[0]!.toFixed(2)}`;
+  const pinned = PIN ? `, server pinned to CPU ${cpus().length - 1}, load generator to CPU 0` : '';
+  return `machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, node ${process.version}, load ${loadavg()[0]!.toFixed(2)}${pinned}`;
 }
 
 /** Starts `node <args>` with `env`, probes it with `request`, loads it (1 s warm-up, then `seconds`), and stops it. */
@@ -44,7 +61,11 @@ export async function measureChild(
   request: LoadRequest,
   options: LoadOptions,
 ): Promise<Measure> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const command = PIN ? ['taskset', '-c', String(cpus().length - 1), process.execPath] : [process.execPath];
+  const child = spawn(command[0]!, [...command.slice(1), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
   const name = args.slice(1).join(' ');
   try {
     const url = `http://127.0.0.1:${await readyPort(child)}${request.path}`;
