@@ -108,6 +108,25 @@ describe('onRoute: which routes Valet governs', () => {
 });
 
 describe('enforcing', () => {
+  it('waits for an async check: allowed, refused, and a check that throws refused without its message', async () => {
+    const app = await appFor(fixture.valet());
+    const owner = check('owner', async (principal, ctx) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      const { user } = (ctx.arguments as { params: { user: string } }).params;
+      if (user === 'broken') throw new Error('directory down');
+      return user === principal.subject;
+    });
+    app.get('/users/:user', { config: { valet: and(allOf('files:read'), owner) } }, async () => 'mine');
+    const headers = withToken(await fixture.token(['files:read'], 'alice'));
+    const get = (user: string) => app.inject({ method: 'GET', url: `/users/${user}`, headers });
+    const [own, other, broken] = [await get('alice'), await get('bob'), await get('broken')];
+    expect([own.statusCode, own.body]).toEqual([200, 'mine']);
+    expect(other.statusCode).toBe(403);
+    expect(broken.statusCode).toBe(403);
+    expect(broken.body).not.toContain('directory down');
+    await app.close();
+  });
+
   it('gives checks the params, query and parsed body', async () => {
     const app = await appFor(fixture.valet());
     const seen: unknown[] = [];
