@@ -70,13 +70,6 @@ export interface Valet {
   metadata(): ProtectedResourceMetadata;
   /** Verifies the request's bearer token. Throws a {@link ValetError} (400/401); `null` only for an optional, credential-less request. */
   authenticate(request: AuthenticateRequest): Promise<Principal | null>;
-  /**
-   * The principal of a request whose token the verifier holds verified (`TokenVerifier.cached`),
-   * found synchronously; `undefined` in every other case (no cache, a token it has not seen, no
-   * token, a malformed request), which {@link Valet.authenticate} then settles. Never throws. An
-   * adapter calls it first to answer a cached token without a promise or a turn of the event loop.
-   */
-  cachedPrincipal(request: AuthenticateRequest): Principal | undefined;
   /** Decides an operation for a principal (or `null`: anonymous). */
   authorize(
     principal: Principal | null,
@@ -187,14 +180,6 @@ export function createValet(options: ValetOptions): Valet {
         return Promise.resolve(verifier.verify(token));
       } catch (error) {
         return Promise.reject(error);
-      }
-    },
-    cachedPrincipal(request) {
-      if (verifier.cached === undefined) return undefined;
-      try {
-        return verifier.cached(takeBearerToken(request, maxTokenBytes));
-      } catch {
-        return undefined;
       }
     },
     authorize: (principal, operationId, ctx, authorizeOptions) =>

@@ -192,22 +192,6 @@ describe('Valet.authenticate', () => {
       expect(verified).toBe(0);
     });
 
-    it('cachedPrincipal() answers a cached token synchronously, and undefined for anything else', async () => {
-      const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE, subject: 'dave' });
-      const caching = new CachingVerifier(verifier);
-      const valet = valetWith({ verifier: caching });
-      const request = { authorization: `Bearer ${token}` };
-      expect(valet.cachedPrincipal(request)).toBeUndefined();
-      const principal = await valet.authenticate(request);
-      expect(valet.cachedPrincipal(request)).toBe(principal);
-      expect(
-        valet.cachedPrincipal({ authorization: `Bearer ${token}`, query: '?access_token=x' }),
-      ).toBeUndefined();
-      expect(valet.cachedPrincipal({ authorization: ['Bearer a', 'Bearer b'] })).toBeUndefined();
-      expect(valet.cachedPrincipal({})).toBeUndefined();
-      expect(valetWith().cachedPrincipal(request)).toBeUndefined();
-    });
-
     it('turns a cached() that throws into a rejection', async () => {
       const valet = valetWith({
         verifier: {

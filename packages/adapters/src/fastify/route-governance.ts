@@ -1,4 +1,4 @@
-import { PolicyConfigError, decisionError, type Decision, type Policy, type Valet } from '@valet/core';
+import { PolicyConfigError, type Policy, type Valet } from '@valet/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { authorizationHeader } from '../internal/authorization-header.js';
 import { contentTypeHeader } from '../internal/content-type-header.js';
@@ -68,50 +68,39 @@ function hookList<T>(hooks: T | readonly T[] | undefined): T[] {
 /**
  * Verifies the token before the body is read, so a refused caller never makes the server parse
  * its upload. A form-encoded request waits for its body: RFC 6750 section 2.2 lets a token ride
- * in it, and core must see it to refuse it. A token the verifier holds verified is answered at
- * once, without a promise.
+ * in it, and core must see it to refuse it.
  */
 function authenticator(valet: Valet): Hook {
   return (request, _reply, done) => {
     const { rawHeaders, url } = request.raw;
     if (isFormContentType(contentTypeHeader(rawHeaders))) return done();
-    const bearer = { authorization: authorizationHeader(rawHeaders), query: urlQuery(url), optional: true };
-    const cached = valet.cachedPrincipal(bearer);
-    if (cached !== undefined) {
-      request.auth = cached;
-      return done();
-    }
-    valet.authenticate(bearer).then((principal) => {
-      request.auth = principal;
-      done();
-    }, done);
+    valet
+      .authenticate({ authorization: authorizationHeader(rawHeaders), query: urlQuery(url), optional: true })
+      .then((principal) => {
+        request.auth = principal;
+        done();
+      }, done);
   };
 }
 
 function enforcer(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy): Hook {
   const single = ids.size === 1 ? [...ids.values()][0] : undefined;
   const withContext = usesChecks(policy);
-  // A decision made synchronously (every policy without an async check) goes on in the same tick.
-  const enforce = (request: FastifyRequest, done: (error?: Error) => void): void => {
-    let decision: Decision | PromiseLike<Decision>;
-    try {
-      decision = valet.authorize(
-        request.auth,
-        single ?? ids.get(request.method)!,
-        withContext
-          ? { arguments: { params: request.params, query: request.query, body: request.body }, request }
-          : undefined,
-      );
-    } catch (error) {
-      return done(error as Error);
-    }
-    if (isThenable(decision)) decision.then((settled) => done(decisionError(settled)), done);
-    else done(decisionError(decision));
-  };
+  const enforce = (request: FastifyRequest): Promise<unknown> =>
+    valet.enforce(
+      request.auth,
+      single ?? ids.get(request.method)!,
+      withContext
+        ? { arguments: { params: request.params, query: request.query, body: request.body }, request }
+        : undefined,
+    );
   return (request, _reply, done) => {
     const { rawHeaders, url } = request.raw;
     const contentType = contentTypeHeader(rawHeaders);
-    if (!isFormContentType(contentType)) return enforce(request, done);
+    if (!isFormContentType(contentType)) {
+      enforce(request).then(() => done(), done);
+      return;
+    }
     valet
       .authenticate({
         authorization: authorizationHeader(rawHeaders),
@@ -122,13 +111,10 @@ function enforcer(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy
       })
       .then((principal) => {
         request.auth = principal;
-        enforce(request, done);
-      }, done);
+        return enforce(request);
+      })
+      .then(() => done(), done);
   };
-}
-
-function isThenable(value: Decision | PromiseLike<Decision>): value is PromiseLike<Decision> {
-  return typeof (value as PromiseLike<Decision>).then === 'function';
 }
 
 /** The route's error handler: Valet errors get their status, headers and body; others go to the route's own handler, else up. */
