@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { OptionsError } from '@valet/core';
+import { OptionsError, isLoopbackHost } from '@valet/core';
 import { presetSettings } from './internal/issuer-shapes.js';
 
 /** The IdP presets `VALET_IDP` can name; `oidc` (discovery from the issuer) is the default. */
@@ -128,9 +128,9 @@ export function loadConfig(env: Environment): FilesConfig {
   const listen = { host, port: listenPort(resourceUrl, port), path: resourceUrl.pathname };
 
   if (issuer === undefined) {
-    if (!isLoopback(resourceUrl.hostname) || !isLoopback(host)) {
+    if (!isLoopbackHost(resourceUrl.hostname) || !isLoopbackHost(host)) {
       throw new OptionsError(
-        isLoopback(host) ? 'VALET_AUDIENCE' : 'HOST',
+        isLoopbackHost(host) ? 'VALET_AUDIENCE' : 'HOST',
         'Without VALET_ISSUER the server uses an embedded development authorization server, which runs on ' +
           '127.0.0.1 only: VALET_AUDIENCE and HOST must then be loopback addresses. Set VALET_ISSUER to use a real one.',
       );
@@ -184,7 +184,7 @@ function secureUrl(name: string, value: string): URL {
     throw new OptionsError(name, `${name} must be an absolute URL, like https://files.example.com/mcp.`);
   }
   const url = new URL(value);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new OptionsError(
       name,
       `${name} must use https; plain http is accepted only on a loopback address (127.0.0.1, ::1, localhost).`,
@@ -199,7 +199,7 @@ function secureUrl(name: string, value: string): URL {
 /** `PORT`, else the resource URL's explicit port, else 3000; on loopback the two must agree. */
 function listenPort(resource: URL, port: number | undefined): number {
   const explicit = resource.port === '' ? undefined : Number(resource.port);
-  if (port !== undefined && isLoopback(resource.hostname)) {
+  if (port !== undefined && isLoopbackHost(resource.hostname)) {
     const reached = explicit ?? (resource.protocol === 'https:' ? 443 : 80);
     if (reached !== port) {
       throw new OptionsError(
@@ -226,15 +226,4 @@ function list(value: string | undefined): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    host === '[::1]' ||
-    host === '::1' ||
-    /^127(?:\.\d{1,3}){3}$/.test(host)
-  );
 }

@@ -19,6 +19,7 @@ export * from './verify/jwt-verifier.js';
 export * from './http/challenge.js';
 export * from './http/error-response.js';
 export * from './http/bearer.js';
+export * from './http/loopback.js';
 export * from './http/resource-metadata.js';
 export * from './http/resource-metadata-url.js';
 export * from './manifest/manifest.js';

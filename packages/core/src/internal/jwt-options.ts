@@ -5,7 +5,7 @@ import { discoveryUrls } from '../verify/discovery.js';
 import type { JwtVerifierOptions, StaticKeys } from '../verify/jwt-verifier-options.js';
 import { scopeClaimReader, type ScopeReader } from '../verify/scope-claims.js';
 import { checkAlgorithms } from './jwt-algorithms.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../http/loopback.js';
 import { secureUrl } from './secure-url.js';
 import { checkStaticKeys } from './static-keys.js';
 

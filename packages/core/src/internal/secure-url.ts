@@ -1,5 +1,5 @@
 import { OptionsError } from '../errors.js';
-import { isLoopbackHost } from './loopback.js';
+import { isLoopbackHost } from '../http/loopback.js';
 
 /**
  * Parses a configured URL that keys or metadata are fetched from: absolute, `https:` (or `http:`
