@@ -10,8 +10,8 @@ import {
   RequiresScope,
   type ControllerClass,
 } from '@valet/decorators';
-import { valetFastify, type ControllersOptions, type RouteContext } from '@valet/adapters/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { ControllersOptions, RouteContext } from '@valet/adapters/fastify';
+import type { FastifyInstance } from 'fastify';
 import { exchange, type WireRequest } from '../conformance/http-exchange.js';
 import {
   FileStore,
@@ -21,6 +21,7 @@ import {
   filesController,
   readRouteEntry,
 } from '../support/controllers.js';
+import { fastifyWithValet } from '../support/fastify.js';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
 
 const FilesController = filesController<RouteContext>((ctx, id) =>
@@ -58,8 +59,7 @@ async function appWith(
   options: ControllersOptions = { container: containerWithStore() },
   valet: Valet = fixture.valet(),
 ): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(valetFastify, { valet });
+  const app = await fastifyWithValet(valet);
   app.valet.controllers(classes, options);
   return app;
 }
@@ -249,8 +249,7 @@ describe('fastify.valet.controllers(): instances', () => {
     const container = containerWithStore();
     container.bind(FilesController).toConstantValue({});
     const valet = fixture.valet();
-    const app = Fastify();
-    await app.register(valetFastify, { valet });
+    const app = await fastifyWithValet(valet);
     expect(() => app.valet.controllers([HealthController, FilesController], { container })).toThrow(
       new OptionsError(
         'container',
@@ -262,8 +261,7 @@ describe('fastify.valet.controllers(): instances', () => {
   });
 
   it('refuses, at set-up, a controller with constructor arguments and no container', async () => {
-    const app = Fastify();
-    await app.register(valetFastify, { valet: fixture.valet() });
+    const app = await fastifyWithValet(fixture.valet());
     expect(() => app.valet.controllers([FilesController])).toThrow(
       new OptionsError(
         'container',
@@ -318,8 +316,7 @@ describe('fastify.valet.controllers(): the registry and the manifest', () => {
 
 describe('fastify.valet.controllers(): refusing bad set-up', () => {
   it('refuses classes that are not an array, and a class without @Controller()', async () => {
-    const app = Fastify();
-    await app.register(valetFastify, { valet: fixture.valet() });
+    const app = await fastifyWithValet(fixture.valet());
     expect(() => app.valet.controllers(FilesController as never)).toThrow(
       expect.objectContaining({ name: OptionsError.name, field: 'controllers' }),
     );
@@ -337,8 +334,7 @@ describe('fastify.valet.controllers(): refusing bad set-up', () => {
   });
 
   it('refuses bad options, naming the field', async () => {
-    const app = Fastify();
-    await app.register(valetFastify, { valet: fixture.valet() });
+    const app = await fastifyWithValet(fixture.valet());
     expect(() => app.valet.controllers([HealthController], null as never)).toThrow(
       expect.objectContaining({ field: 'options' }),
     );
@@ -360,8 +356,7 @@ describe('fastify.valet.controllers(): refusing bad set-up', () => {
       @Delete('/:id') @RequiresScope('files:wirte') remove(): void {}
     }
     const valet = fixture.valet();
-    const app = Fastify();
-    await app.register(valetFastify, { valet });
+    const app = await fastifyWithValet(valet);
     expect(() => app.valet.controllers([TypoController])).toThrow(
       '@RequiresScope("files:wirte") on TypoController.remove: unknown scope "files:wirte". Did you mean "files:write"?',
     );
@@ -370,8 +365,7 @@ describe('fastify.valet.controllers(): refusing bad set-up', () => {
   });
 
   it('refuses a route already declared with config.valet', async () => {
-    const app = Fastify();
-    await app.register(valetFastify, { valet: fixture.valet() });
+    const app = await fastifyWithValet(fixture.valet());
     app.get('/health', { config: { valet: allOf('admin') } }, async () => 'ok');
     expect(() => app.valet.controllers([HealthController])).toThrow(
       new PolicyConfigError(

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PolicyConfigError, allOf, and, check, type Valet } from '@valet/core';
-import { valetFastify } from '@valet/adapters/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { PolicyConfigError, allOf, and, check } from '@valet/core';
+import { fastifyWithValet } from '../support/fastify.js';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
 
 let fixture: AdapterFixture;
@@ -12,18 +11,12 @@ beforeAll(async () => {
 
 afterAll(() => fixture.close());
 
-async function appFor(valet: Valet): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(valetFastify, { valet });
-  return app;
-}
-
 const withToken = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('onRoute: which routes Valet governs', () => {
   it('registers routes with a policy (config or guard) under METHOD url, the HEAD route under its GET', async () => {
     const valet = fixture.valet();
-    const app = await appFor(valet);
+    const app = await fastifyWithValet(valet);
     app.get('/files/:id', { config: { valet: allOf('files:read') } }, async () => 'file');
     app.register(
       async (v1) => {
@@ -61,7 +54,7 @@ describe('onRoute: which routes Valet governs', () => {
 
   it('registers an explicit HEAD route with another policy separately', async () => {
     const valet = fixture.valet();
-    const app = await appFor(valet);
+    const app = await fastifyWithValet(valet);
     app.head('/files', { config: { valet: allOf('admin') } }, async () => '');
     app.get('/files', { config: { valet: allOf('files:read') } }, async () => 'list');
     await app.ready();
@@ -70,7 +63,7 @@ describe('onRoute: which routes Valet governs', () => {
   });
 
   it('refuses two policies on one route, and a config.valet that is not a policy', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     expect(() =>
       app.get(
         '/a',
@@ -85,7 +78,7 @@ describe('onRoute: which routes Valet governs', () => {
   });
 
   it('keeps the other preHandlers in place, enforcing where the guard stands', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     const order: string[] = [];
     const before = async () => void order.push('before');
     const after = async () => void order.push(`after:${String(order.length)}`);
@@ -109,7 +102,7 @@ describe('onRoute: which routes Valet governs', () => {
 
 describe('enforcing', () => {
   it('waits for an async check: allowed, refused, and a check that throws refused without its message', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     const owner = check('owner', async (principal, ctx) => {
       await new Promise((resolve) => setImmediate(resolve));
       const { user } = (ctx.arguments as { params: { user: string } }).params;
@@ -128,7 +121,7 @@ describe('enforcing', () => {
   });
 
   it('gives checks the params, query and parsed body', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     const seen: unknown[] = [];
     const owner = check('owner', (principal, ctx) => {
       const { params, query, body } = ctx.arguments as {
@@ -165,7 +158,7 @@ describe('enforcing', () => {
 
   it('verifies a form request once, after its body is parsed', async () => {
     const verifier = fixture.countingVerifier();
-    const app = await appFor(fixture.valet({ verifier }));
+    const app = await fastifyWithValet(fixture.valet({ verifier }));
     app.addContentTypeParser(
       'application/x-www-form-urlencoded',
       { parseAs: 'string' },
@@ -191,7 +184,7 @@ describe('enforcing', () => {
 
 describe('errors', () => {
   it("renders Valet errors itself and hands other errors to the route's own error handler", async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     app.get(
       '/files',
       {
@@ -212,7 +205,7 @@ describe('errors', () => {
   });
 
   it('hands other errors of a governed route to the instance error handler', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     app.setErrorHandler(
       (error: Error, _request, reply) => void reply.code(418).send(`app: ${error.message}`),
     );
@@ -229,7 +222,7 @@ describe('errors', () => {
   });
 
   it('Security: a guard Valet never saw (added with addHook) answers 500 instead of leaving the route open', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     app.get('/files', async () => 'leaked');
     app.addHook('preHandler', app.valet.requireScopes('files:read'));
     const res = await app.inject({

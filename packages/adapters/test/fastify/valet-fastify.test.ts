@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OptionsError, allOf, publicAccess, type Valet } from '@valet/core';
 import { valetFastify } from '@valet/adapters/fastify';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { fastifyWithValet } from '../support/fastify.js';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
 
 let fixture: AdapterFixture;
@@ -12,12 +13,6 @@ beforeAll(async () => {
 
 afterAll(() => fixture.close());
 
-async function appFor(valet: Valet): Promise<FastifyInstance> {
-  const app = Fastify();
-  await app.register(valetFastify, { valet });
-  return app;
-}
-
 describe('valetFastify', () => {
   it('refuses to load without a Valet', async () => {
     const app = Fastify();
@@ -25,7 +20,7 @@ describe('valetFastify', () => {
   });
 
   it('works with inject(): 401 with its challenge, then 200 with request.auth', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     app.get('/files/:id', { config: { valet: allOf('files:read') } }, async (request) => ({
       subject: request.auth?.subject,
     }));
@@ -44,7 +39,7 @@ describe('valetFastify', () => {
   });
 
   it('sees repeated Authorization headers through inject() too', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     app.get('/files', { config: { valet: publicAccess() } }, async () => 'ok');
     const token = await fixture.token(['files:read']);
     const res = await app.inject({
@@ -59,10 +54,10 @@ describe('valetFastify', () => {
 
   it('freezes the registry when ready, failing start-up on a policy problem', async () => {
     const valet = fixture.valet();
-    const app = await appFor(valet);
+    const app = await fastifyWithValet(valet);
     app.get('/files', { preHandler: app.valet.requireScopes('file:read') }, async () => 'ok');
     await expect(app.ready()).rejects.toThrow(/Did you mean "files:read"/);
-    const good = await appFor(fixture.valet());
+    const good = await fastifyWithValet(fixture.valet());
     good.get('/files', { preHandler: good.valet.requireScopes('files:read') }, async () => 'ok');
     await good.ready();
     expect(good.valet.valet.registry.frozen).toBe(true);
@@ -71,7 +66,7 @@ describe('valetFastify', () => {
 
   it('serves the metadata document, with CORS, at every metadata path', async () => {
     const valet = fixture.valet();
-    const app = await appFor(valet);
+    const app = await fastifyWithValet(valet);
     for (const url of valet.metadataPaths) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.json()).toEqual(valet.metadata());
@@ -82,7 +77,7 @@ describe('valetFastify', () => {
   });
 
   it('refuses guards without scopes or with a non-policy, at creation', async () => {
-    const app = await appFor(fixture.valet());
+    const app = await fastifyWithValet(fixture.valet());
     const noScopes = app.valet.requireScopes as (...scopes: string[]) => unknown;
     expect(() => noScopes()).toThrow(expect.objectContaining({ field: 'scopes' }));
     expect(() => app.valet.requirePolicy(null as never)).toThrow(
