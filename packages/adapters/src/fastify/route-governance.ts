@@ -1,4 +1,4 @@
-import { PolicyConfigError, type Policy, type Valet } from '@valet/core';
+import { PolicyConfigError, type Policy, type Principal, type Valet } from '@valet/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { authorizationHeader } from '../internal/authorization-header.js';
 import { contentTypeHeader } from '../internal/content-type-header.js';
@@ -16,10 +16,16 @@ type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
 /**
  * The `onRoute` hook: a route with a policy (`config: { valet: policy }` or a guard in its
  * `preHandler`) is registered as an operation (`GET /files/:id`, kind `route`) and gets the
- * shared flow as its own hooks: authenticate in `onRequest` (before the body is read), enforce
- * where the guard was (or first in `preHandler`), and Valet errors rendered by its error handler.
- * A controller route's handler carries its title, description, source and meta, registered with it.
+ * shared flow as its own hooks, and Valet errors rendered by its error handler. A controller
+ * route's handler carries its title, description, source and meta, registered with it.
  * Routes without a policy, or with `config: { valet: false }`, are left alone.
+ *
+ * Where the flow runs: a policy that needs nothing of the body (no checks) and comes first
+ * (`config.valet`, or a guard before any other `preHandler`) is enforced in `onRequest`, so a
+ * refused caller costs no body parsing or validation and learns nothing from them; any other
+ * policy is authenticated in `onRequest` and enforced where its guard stands in `preHandler`
+ * (first, for `config.valet`). A form-encoded body may carry the token (RFC 6750 section 2.2),
+ * so such a request waits for its body and runs the whole flow first in `preHandler`.
  */
 export function governRoutes(valet: Valet): (route: RouteOptions) => void {
   const { registry } = valet;
@@ -51,12 +57,20 @@ export function governRoutes(valet: Valet): (route: RouteOptions) => void {
       );
     }
     const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy)]));
-    const enforce = enforcer(valet, ids, policy);
-    route.onRequest = [authenticate, ...hookList(route.onRequest)];
-    route.preHandler =
-      guards.length > 0
-        ? preHandlers.map((hook) => (guardPolicy(hook) === undefined ? hook : enforce))
-        : [enforce, ...preHandlers];
+    const enforce = enforcement(valet, ids, policy);
+    const userOnRequest = hookList(route.onRequest);
+    if (!usesChecks(policy) && (guards.length === 0 || preHandlers[0] === guards[0])) {
+      const others = preHandlers.filter((hook) => guardPolicy(hook) === undefined);
+      route.onRequest = [authenticateAndEnforce(valet, enforce), ...userOnRequest];
+      route.preHandler = methods.every(isBodyless) ? others : [enforcer(valet, enforce, true), ...others];
+    } else {
+      const late = enforcer(valet, enforce, false);
+      route.onRequest = [authenticate, ...userOnRequest];
+      route.preHandler =
+        guards.length > 0
+          ? preHandlers.map((hook) => (guardPolicy(hook) === undefined ? hook : late))
+          : [late, ...preHandlers];
+    }
     route.errorHandler = renderValetErrors(valet, route.errorHandler);
   };
 }
@@ -65,28 +79,55 @@ function hookList<T>(hooks: T | readonly T[] | undefined): T[] {
   return hooks === undefined ? [] : Array.isArray(hooks) ? [...(hooks as readonly T[])] : [hooks as T];
 }
 
-/**
- * Verifies the token before the body is read, so a refused caller never makes the server parse
- * its upload. A form-encoded request waits for its body: RFC 6750 section 2.2 lets a token ride
- * in it, and core must see it to refuse it.
- */
+/** GET and HEAD carry no body Fastify would parse, and RFC 6750 section 2.2 forbids a body token with GET. */
+function isBodyless(method: string): boolean {
+  return method === 'GET' || method === 'HEAD';
+}
+
+/** True when the token may be in the body: a form-encoded request of a method with one. */
+function awaitsBody(request: FastifyRequest): boolean {
+  return !isBodyless(request.method) && isFormContentType(contentTypeHeader(request.raw.rawHeaders));
+}
+
+/** `valet.authenticate` for the request's headers and query, `optional`: the policy decides about anonymous callers. */
+function authenticateRequest(valet: Valet, request: FastifyRequest): Promise<Principal | null> {
+  const { rawHeaders, url } = request.raw;
+  return valet.authenticate({
+    authorization: authorizationHeader(rawHeaders),
+    query: urlQuery(url),
+    optional: true,
+  });
+}
+
+/** Verifies the token before the body is read (unless the body may carry it), setting `request.auth`. */
 function authenticator(valet: Valet): Hook {
   return (request, _reply, done) => {
-    const { rawHeaders, url } = request.raw;
-    if (isFormContentType(contentTypeHeader(rawHeaders))) return done();
-    valet
-      .authenticate({ authorization: authorizationHeader(rawHeaders), query: urlQuery(url), optional: true })
-      .then((principal) => {
-        request.auth = principal;
-        done();
-      }, done);
+    if (awaitsBody(request)) return done();
+    authenticateRequest(valet, request).then((principal) => {
+      request.auth = principal;
+      done();
+    }, done);
   };
 }
 
-function enforcer(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy): Hook {
+/** The whole flow in `onRequest`: one hook, one chain, before anything reads the body. */
+function authenticateAndEnforce(valet: Valet, enforce: Enforcement): Hook {
+  return (request, _reply, done) => {
+    if (awaitsBody(request)) return done();
+    authenticateRequest(valet, request).then((principal) => {
+      request.auth = principal;
+      enforce(request).then(() => done(), done);
+    }, done);
+  };
+}
+
+/** Enforces the route's policy for `request.auth`: a promise of the decision, rejected with the refusal. */
+type Enforcement = (request: FastifyRequest) => Promise<unknown>;
+
+function enforcement(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy): Enforcement {
   const single = ids.size === 1 ? [...ids.values()][0] : undefined;
   const withContext = usesChecks(policy);
-  const enforce = (request: FastifyRequest): Promise<unknown> =>
+  return (request) =>
     valet.enforce(
       request.auth,
       single ?? ids.get(request.method)!,
@@ -94,27 +135,36 @@ function enforcer(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy
         ? { arguments: { params: request.params, query: request.query, body: request.body }, request }
         : undefined,
     );
+}
+
+/**
+ * The `preHandler` step: a request that waited for its body is authenticated with it and
+ * enforced; any other is enforced here, unless `onRequest` did it already (`early`).
+ */
+function enforcer(valet: Valet, enforce: Enforcement, early: boolean): Hook {
   return (request, _reply, done) => {
-    const { rawHeaders, url } = request.raw;
-    const contentType = contentTypeHeader(rawHeaders);
-    if (!isFormContentType(contentType)) {
+    if (awaitsBody(request)) {
+      authenticateBody(valet, request)
+        .then(() => enforce(request))
+        .then(() => done(), done);
+    } else if (early) {
+      done();
+    } else {
       enforce(request).then(() => done(), done);
-      return;
     }
-    valet
-      .authenticate({
-        authorization: authorizationHeader(rawHeaders),
-        query: urlQuery(url),
-        body: request.body,
-        contentType,
-        optional: true,
-      })
-      .then((principal) => {
-        request.auth = principal;
-        return enforce(request);
-      })
-      .then(() => done(), done);
   };
+}
+
+/** Authenticates a form-encoded request with its parsed body, where core sees (and refuses) a token in it. */
+async function authenticateBody(valet: Valet, request: FastifyRequest): Promise<void> {
+  const { rawHeaders, url } = request.raw;
+  request.auth = await valet.authenticate({
+    authorization: authorizationHeader(rawHeaders),
+    query: urlQuery(url),
+    body: request.body,
+    contentType: contentTypeHeader(rawHeaders),
+    optional: true,
+  });
 }
 
 /** The route's error handler: Valet errors get their status, headers and body; others go to the route's own handler, else up. */

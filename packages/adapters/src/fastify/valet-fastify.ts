@@ -129,7 +129,8 @@ function serveMetadata(fastify: FastifyInstance, valet: Valet): void {
  * is registered on). Register it before the routes it should govern: it sees routes through the
  * `onRoute` hook. A route with `config: { valet: policy }` or a guard from `fastify.valet` in its
  * `preHandler` is registered in `valet.registry` as `METHOD /url` (kind `route`), authenticates
- * in `onRequest` (setting `request.auth`), is enforced before its handler, and answers refusals
+ * in `onRequest` (setting `request.auth`), is enforced there too unless its policy has a check
+ * or its guard follows other `preHandler` hooks (then in `preHandler`), and answers refusals
  * with their status, `WWW-Authenticate` and JSON body. The registry is frozen (every policy
  * validated) when the server is ready. The RFC 9728 metadata is served at `valet.metadataPaths`.
  * Decorated controllers are declared with `app.valet.controllers([...])`.

@@ -101,6 +101,68 @@ describe('onRoute: which routes Valet governs', () => {
 });
 
 describe('enforcing', () => {
+  it('refuses a policy that comes first before the body is parsed or validated: 401/403, never 400', async () => {
+    const app = await fastifyWithValet(fixture.valet());
+    const reached: string[] = [];
+    app.addHook('preParsing', async (request) => void reached.push(`parse ${request.url}`));
+    app.addHook('preValidation', async (request) => void reached.push(`validate ${request.url}`));
+    const schema = { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } };
+    const after = async () => void reached.push('after the guard');
+    app.post('/config', { schema, config: { valet: allOf('files:write') } }, async () => 'written');
+    app.post(
+      '/guard',
+      { schema, preHandler: [app.valet.requireScopes('files:write'), after] },
+      async () => 'written',
+    );
+    const reader = withToken(await fixture.token(['files:read']));
+    for (const url of ['/config', '/guard']) {
+      const anonymous = await app.inject({ method: 'POST', url, payload: { wrong: 1 } });
+      const reading = await app.inject({ method: 'POST', url, headers: reader, payload: { wrong: 1 } });
+      expect([anonymous.statusCode, anonymous.json().error]).toEqual([401, 'unauthorized']);
+      expect([reading.statusCode, reading.json().error]).toEqual([403, 'insufficient_scope']);
+    }
+    expect(reached).toEqual([]);
+    const writer = withToken(await fixture.token(['files:write']));
+    const invalid = await app.inject({
+      method: 'POST',
+      url: '/guard',
+      headers: writer,
+      payload: { wrong: 1 },
+    });
+    const valid = await app.inject({
+      method: 'POST',
+      url: '/guard',
+      headers: writer,
+      payload: { name: 'a' },
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(valid.body).toBe('written');
+    expect(reached).toEqual([
+      'parse /guard',
+      'validate /guard',
+      'parse /guard',
+      'validate /guard',
+      'after the guard',
+    ]);
+    await app.close();
+  });
+
+  it('authenticates a form-encoded GET in onRequest: a GET has no body to carry the token', async () => {
+    const verifier = fixture.countingVerifier();
+    const app = await fastifyWithValet(fixture.valet({ verifier }));
+    app.get('/files', { config: { valet: allOf('files:read') } }, async (request) => request.auth?.subject);
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    const allowed = await app.inject({
+      method: 'GET',
+      url: '/files',
+      headers: { ...headers, ...withToken(await fixture.token(['files:read'])) },
+    });
+    const anonymous = await app.inject({ method: 'GET', url: '/files', headers });
+    expect([allowed.statusCode, allowed.body, verifier.calls]).toEqual([200, 'test-user', 1]);
+    expect(anonymous.statusCode).toBe(401);
+    await app.close();
+  });
+
   it('waits for an async check: allowed, refused, and a check that throws refused without its message', async () => {
     const app = await fastifyWithValet(fixture.valet());
     const owner = check('owner', async (principal, ctx) => {
