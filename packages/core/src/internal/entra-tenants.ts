@@ -30,7 +30,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export class AnyTenantVerifier implements TokenVerifier {
   readonly #setup: AnyTenantSetup;
-  readonly #tenants: LruCache<TokenVerifier>;
+  readonly #tenants: LruCache<string, TokenVerifier>;
 
   constructor(setup: AnyTenantSetup) {
     this.#setup = setup;

@@ -1,12 +1,12 @@
 /** One cached value, linked into the recency list. */
-interface Entry<V> {
-  readonly key: string;
+interface Entry<K, V> {
+  readonly key: K;
   readonly value: V;
   readonly deadline: number;
   /** The next older entry, or `undefined` for the least recently used. */
-  older: Entry<V> | undefined;
+  older: Entry<K, V> | undefined;
   /** The next newer entry, or `undefined` for the most recently used. */
-  newer: Entry<V> | undefined;
+  newer: Entry<K, V> | undefined;
 }
 
 /**
@@ -15,13 +15,13 @@ interface Entry<V> {
  * two neighbours instead of deleting and re-inserting the key in the `Map` (which rehashes it and
  * costs about a third of a cached token verification).
  */
-export class LruCache<V> {
-  readonly #entries = new Map<string, Entry<V>>();
+export class LruCache<K, V> {
+  readonly #entries = new Map<K, Entry<K, V>>();
   readonly #maxEntries: number;
   /** Most recently used. */
-  #newest: Entry<V> | undefined;
+  #newest: Entry<K, V> | undefined;
   /** Least recently used: the next to go. */
-  #oldest: Entry<V> | undefined;
+  #oldest: Entry<K, V> | undefined;
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
@@ -32,7 +32,7 @@ export class LruCache<V> {
   }
 
   /** The value stored under `key` if its deadline (ms since the epoch) is after `now`. */
-  get(key: string, now: number): V | undefined {
+  get(key: K, now: number): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.deadline <= now) {
@@ -47,16 +47,16 @@ export class LruCache<V> {
   }
 
   /** Stores `value` until `deadline` (ms since the epoch), evicting the least recently used entry if full. */
-  set(key: string, value: V, deadline: number): void {
+  set(key: K, value: V, deadline: number): void {
     const existing = this.#entries.get(key);
     if (existing !== undefined) this.#remove(existing);
     if (this.#entries.size >= this.#maxEntries && this.#oldest !== undefined) this.#remove(this.#oldest);
-    const entry: Entry<V> = { key, value, deadline, older: undefined, newer: undefined };
+    const entry: Entry<K, V> = { key, value, deadline, older: undefined, newer: undefined };
     this.#entries.set(key, entry);
     this.#pushNewest(entry);
   }
 
-  delete(key: string): boolean {
+  delete(key: K): boolean {
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     this.#remove(entry);
@@ -69,12 +69,12 @@ export class LruCache<V> {
     this.#oldest = undefined;
   }
 
-  #remove(entry: Entry<V>): void {
+  #remove(entry: Entry<K, V>): void {
     this.#entries.delete(entry.key);
     this.#unlink(entry);
   }
 
-  #unlink(entry: Entry<V>): void {
+  #unlink(entry: Entry<K, V>): void {
     const { older, newer } = entry;
     if (older === undefined) this.#oldest = newer;
     else older.newer = newer;
@@ -84,7 +84,7 @@ export class LruCache<V> {
     entry.newer = undefined;
   }
 
-  #pushNewest(entry: Entry<V>): void {
+  #pushNewest(entry: Entry<K, V>): void {
     entry.older = this.#newest;
     if (this.#newest === undefined) this.#oldest = entry;
     else this.#newest.newer = entry;

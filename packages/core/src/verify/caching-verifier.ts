@@ -37,11 +37,11 @@ interface Verified {
 }
 
 /**
- * Wraps any {@link TokenVerifier} with a bounded LRU cache. A JWT is filed under the last 43
- * characters of its signature, any other token under its SHA-256, and a hit is confirmed by
- * comparing the whole token with the cached principal's: a hit costs a slice, a map lookup and
- * one string comparison, and only the exact token that was verified is ever answered from it. An entry dies at the principal's `exp` (and at
- * `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never cached,
+ * Wraps any {@link TokenVerifier} with a bounded LRU cache. A JWT is filed under a number mixed
+ * from the last characters of its signature, any other token under its SHA-256, and a hit is
+ * confirmed by comparing the whole token with the cached principal's: a hit costs a map lookup
+ * by integer and one string comparison, and only the exact token that was verified is ever
+ * answered from it. An entry dies at the principal's `exp` (and at `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never cached,
  * so a token refused because the JWKS was briefly unavailable is retried on the next request.
  * Concurrent verifications of one uncached token share a single inner call.
  *
@@ -53,9 +53,9 @@ interface Verified {
  */
 export class CachingVerifier implements TokenVerifier {
   readonly #inner: TokenVerifier;
-  readonly #cache: LruCache<Verified>;
+  readonly #cache: LruCache<number, Verified>;
   /** Verifications under way, by cache key; each remembers its token, as keys can be shared. */
-  readonly #inFlight = new Map<string, { readonly token: string; readonly call: Promise<Principal> }>();
+  readonly #inFlight = new Map<number, { readonly token: string; readonly call: Promise<Principal> }>();
   readonly #maxTtlMs: number | undefined;
   readonly #clock: () => number;
   #hits = 0;
@@ -140,12 +140,12 @@ export class CachingVerifier implements TokenVerifier {
 
   // The first await is on `inner`, so `finally` never runs before verify() records the call.
   /** The unexpired principal under `key` if it belongs to `token`: the comparison that makes a shared key harmless. */
-  #lookup(key: string, token: string): Principal | undefined {
+  #lookup(key: number, token: string): Principal | undefined {
     const entry = this.#cache.get(key, this.#clock());
     return entry?.token === token ? entry.principal : undefined;
   }
 
-  async #store(key: string, token: string, inner: Promise<Principal>): Promise<Principal> {
+  async #store(key: number, token: string, inner: Promise<Principal>): Promise<Principal> {
     try {
       const principal = await inner;
       const deadline = this.#deadline(principal);

@@ -58,7 +58,7 @@ describe('LruCache', () => {
         fc.integer({ min: 1, max: 4 }),
         fc.array(op, { minLength: 10, maxLength: 80 }),
         (maxEntries, ops) => {
-          const cache = new LruCache<number>(maxEntries);
+          const cache = new LruCache<string, number>(maxEntries);
           const reference = new ReferenceLru<number>(maxEntries);
           for (const step of ops) {
             switch (step.kind) {
@@ -87,7 +87,7 @@ describe('LruCache', () => {
   });
 
   it('moves a hit to the front, so the entry evicted next is the least recently used', () => {
-    const cache = new LruCache<string>(3);
+    const cache = new LruCache<string, string>(3);
     cache.set('a', 'A', 10);
     cache.set('b', 'B', 10);
     cache.set('c', 'C', 10);
@@ -101,7 +101,7 @@ describe('LruCache', () => {
   });
 
   it('drops an entry reached at or after its deadline', () => {
-    const cache = new LruCache<string>(2);
+    const cache = new LruCache<string, string>(2);
     cache.set('a', 'A', 10);
     expect(cache.get('a', 9)).toBe('A');
     expect(cache.get('a', 10)).toBeUndefined();
