@@ -1,25 +1,21 @@
-import { OptionsError } from '@valet/core';
-import {
-  collectControllers,
-  resolveController,
-  type ControllerClass,
-  type ControllerDefinition,
-  type RouteDeclaration,
-} from '@valet/decorators';
+import type { RouteDeclaration, ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { IRouter, RequestHandler, Response } from 'express';
+import {
+  controllerRoutes,
+  type ControllerContainer,
+  type ControllerRoute,
+} from '../internal/controller-routes.js';
 import { requestPrincipal } from '../internal/express-principal.js';
 import { registerRoute } from '../internal/register-route.js';
 import {
   enforcer,
-  mountPrefix,
   type ProtectedRoutesOptions,
   type RouteFlow,
   type RouteMethod,
 } from './protected-routes.js';
 import type { RouteContext } from './route-context.js';
 
-/** The inversify container controllers are resolved from (the type `resolveController` takes). */
-export type ControllerContainer = NonNullable<Parameters<typeof resolveController>[1]>;
+export type { ControllerContainer } from '../internal/controller-routes.js';
 
 /** Options of `controllers()`. */
 export interface ControllersOptions extends ProtectedRoutesOptions {
@@ -51,46 +47,25 @@ export function mountControllers(
   options: ControllersOptions,
   flow: RouteFlow,
 ): readonly ControllerDefinition[] {
-  if (typeof options !== 'object' || options === null) {
-    throw new OptionsError('options', 'controllers() options must be an object: { container?, prefix? }.');
-  }
-  const prefix = mountPrefix(options);
   const { registry } = flow.valet;
-  const definitions = collectControllers(
-    classes,
-    registry.catalog === undefined ? {} : { catalog: registry.catalog },
-  );
-  for (const definition of definitions) {
-    const instance = resolveController(definition.target, options.container);
-    for (const route of definition.routes) {
-      const id = registerRoute(registry, route.method, `${prefix}${route.path}`, route.policy, {
-        ...(route.title === undefined ? {} : { title: route.title }),
-        ...(route.description === undefined ? {} : { description: route.description }),
-        source: route.source,
-        meta: { controller: definition.name, handler: route.handler },
-      });
-      router[LOWER[route.method]](route.path, enforcer(flow, id, route.policy), handler(instance, route));
-    }
+  const { prefix, definitions, routes } = controllerRoutes(classes, options, registry);
+  for (const controllerRoute of routes) {
+    const { route, details } = controllerRoute;
+    const id = registerRoute(registry, route.method, `${prefix}${route.path}`, route.policy, details);
+    router[LOWER[route.method]](route.path, enforcer(flow, id, route.policy), handler(controllerRoute));
   }
   return definitions;
 }
 
 /** Calls the route's method with a {@link RouteContext}; a value it returns (or resolves to) is sent as JSON. */
-function handler(instance: object, route: RouteDeclaration): RequestHandler {
-  const method = (instance as Record<string, unknown>)[route.handler];
-  if (typeof method !== 'function') {
-    throw new OptionsError(
-      'container',
-      `The container built ${route.controller.name} without a method "${route.handler}"; bind the controller to itself.`,
-    );
-  }
+function handler({ route, call }: ControllerRoute): RequestHandler {
   const { status } = route;
   const reply = (res: Response, value: unknown): void => {
     if (value !== undefined && !res.headersSent) res.status(status).json(value);
   };
   return (req, res, next) => {
     try {
-      const result: unknown = method.call(instance, {
+      const result: unknown = call({
         principal: requestPrincipal(req) ?? null,
         params: req.params,
         query: req.query,

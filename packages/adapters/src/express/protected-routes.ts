@@ -1,6 +1,7 @@
 import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
 import type { IRouter, Request, RequestHandler } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
+import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
 import { guardPolicy, type Guarded } from '../internal/route-guard.js';
 
@@ -48,7 +49,7 @@ export function protectedRoutes(
   options: ProtectedRoutesOptions,
   flow: RouteFlow,
 ): ProtectedRoutes {
-  const prefix = mountPrefix(options);
+  const prefix = routePrefix(options.prefix);
   const routes = {} as Record<RouteMethod, ProtectedRoute>;
   for (const method of METHODS) {
     routes[method] = (path, guard, ...handlers) => {
@@ -60,18 +61,6 @@ export function protectedRoutes(
   }
   const frozen: ProtectedRoutes = Object.freeze(routes);
   return frozen;
-}
-
-/** The validated `prefix` option of `routes()` and `controllers()`. */
-export function mountPrefix(options: ProtectedRoutesOptions): string {
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
-    throw new OptionsError(
-      'prefix',
-      'prefix must be "" or a path like "/v1" (leading "/", no trailing "/").',
-    );
-  }
-  return prefix;
 }
 
 function routePolicy(

@@ -1,17 +1,15 @@
-import { OptionsError, type Valet } from '@valet/core';
-import {
-  collectControllers,
-  resolveController,
-  type ControllerClass,
-  type ControllerDefinition,
-  type RouteDeclaration,
-} from '@valet/decorators';
+import type { Valet } from '@valet/core';
+import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
+import {
+  controllerRoutes,
+  type ControllerContainer,
+  type ControllerRoute,
+} from '../internal/controller-routes.js';
 import { withRouteDetails } from '../internal/route-details.js';
 import type { RouteContext } from './route-context.js';
 
-/** The inversify container controllers are resolved from (the type `resolveController` takes). */
-export type ControllerContainer = NonNullable<Parameters<typeof resolveController>[1]>;
+export type { ControllerContainer } from '../internal/controller-routes.js';
 
 /** Options of `fastify.valet.controllers()`. */
 export interface ControllersOptions {
@@ -40,23 +38,14 @@ export function mountControllers(
   classes: readonly ControllerClass[],
   options: ControllersOptions,
 ): readonly ControllerDefinition[] {
-  if (typeof options !== 'object' || options === null) {
-    throw new OptionsError('options', 'controllers() options must be an object: { container?, prefix? }.');
-  }
-  const prefix = routePrefix(options.prefix);
-  const { catalog } = valet.registry;
-  const definitions = collectControllers(classes, catalog === undefined ? {} : { catalog });
-  // Every controller is built and every method found before the first route is declared.
-  const declared = definitions.flatMap((definition) => {
-    const instance = resolveController(definition.target, options.container);
-    return definition.routes.map((route) => ({ route, handler: handlerFor(instance, definition, route) }));
-  });
-  for (const { route, handler } of declared) {
+  const { prefix, definitions, routes } = controllerRoutes(classes, options, valet.registry);
+  for (const controllerRoute of routes) {
+    const { route } = controllerRoute;
     fastify.route({
       method: route.method,
       url: joinPath(prefix, route.path),
       config: { valet: route.policy },
-      handler,
+      handler: handlerFor(controllerRoute),
     });
   }
   return definitions;
@@ -66,21 +55,10 @@ export function mountControllers(
  * Calls the route's method with a {@link RouteContext}. A value it returns (or resolves to) is
  * sent with the route's status; nothing, and Fastify answers as for any async handler.
  */
-function handlerFor(
-  instance: object,
-  definition: ControllerDefinition,
-  route: RouteDeclaration,
-): RouteHandlerMethod {
-  const method = (instance as Record<string, unknown>)[route.handler];
-  if (typeof method !== 'function') {
-    throw new OptionsError(
-      'container',
-      `The container built ${definition.name} without a method "${route.handler}"; bind the controller to itself.`,
-    );
-  }
+function handlerFor({ route, call, details }: ControllerRoute): RouteHandlerMethod {
   const { status } = route;
   const handler: RouteHandlerMethod = async (request, reply) => {
-    const value: unknown = await method.call(instance, {
+    const value: unknown = await call({
       principal: request.auth,
       params: request.params as RouteContext['params'],
       query: request.query as RouteContext['query'],
@@ -91,23 +69,7 @@ function handlerFor(
     if (value !== undefined) reply.code(status);
     return value;
   };
-  return withRouteDetails(handler, {
-    ...(route.title === undefined ? {} : { title: route.title }),
-    ...(route.description === undefined ? {} : { description: route.description }),
-    source: route.source,
-    meta: { controller: definition.name, handler: route.handler },
-  });
-}
-
-/** The validated `prefix` option. */
-function routePrefix(prefix: unknown = ''): string {
-  if (typeof prefix !== 'string' || (prefix !== '' && (!prefix.startsWith('/') || prefix.endsWith('/')))) {
-    throw new OptionsError(
-      'prefix',
-      'prefix must be "" or a path like "/v1" (leading "/", no trailing "/").',
-    );
-  }
-  return prefix;
+  return withRouteDetails(handler, details);
 }
 
 /** `/v1` + `/files` -> `/v1/files`; `/v1` + `/` -> `/v1`; `''` + `/` -> `/`. */

@@ -182,12 +182,14 @@ describe('controllers(): instances', () => {
     expect(JSON.parse(res!.body).content).toBe('from the container');
   });
 
-  it("refuses, at set-up, a container whose binding of a controller lacks the route's method", () => {
+  it("refuses, at set-up and before registering any route, a container whose binding lacks the route's method", () => {
     const container = containerWithStore();
     container.bind(FilesController).toConstantValue({});
-    expect(() =>
-      valetExpress(fixture.valet()).controllers(express(), [FilesController], { container }),
-    ).toThrow('The container built FilesController without a method "read"; bind the controller to itself.');
+    const api = valetExpress(fixture.valet());
+    expect(() => api.controllers(express(), [HealthController, FilesController], { container })).toThrow(
+      'The container built FilesController without a method "read"; bind the controller to itself.',
+    );
+    expect(api.valet.registry.operations()).toEqual([]);
   });
 
   it('refuses, at set-up, a controller with constructor arguments and no container', () => {
