@@ -41,9 +41,10 @@ interface Verified {
  * from the last characters of its signature, any other token under its SHA-256, and a hit is
  * confirmed by comparing the whole token with the cached principal's: a hit costs a map lookup
  * by integer and one string comparison, and only the exact token that was verified is ever
- * answered from it. An entry dies at the principal's `exp` (and at `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never cached,
- * so a token refused because the JWKS was briefly unavailable is retried on the next request.
- * Concurrent verifications of one uncached token share a single inner call.
+ * answered from it. An entry dies at the principal's `exp` (and at `maxTtlSeconds`, if set): a
+ * token is never served past its expiry. Failures are never cached, so a token refused because
+ * the JWKS was briefly unavailable is retried on the next request. Concurrent verifications of
+ * one uncached token share a single inner call.
  *
  * @example
  * ```ts
@@ -138,13 +139,13 @@ export class CachingVerifier implements TokenVerifier {
     return { hits: this.#hits, misses: this.#misses, shared: this.#shared, size: this.#cache.size };
   }
 
-  // The first await is on `inner`, so `finally` never runs before verify() records the call.
   /** The unexpired principal under `key` if it belongs to `token`: the comparison that makes a shared key harmless. */
   #lookup(key: number, token: string): Principal | undefined {
     const entry = this.#cache.get(key, this.#clock());
     return entry?.token === token ? entry.principal : undefined;
   }
 
+  // The first await is on `inner`, so `finally` never runs before verify() records the call.
   async #store(key: number, token: string, inner: Promise<Principal>): Promise<Principal> {
     try {
       const principal = await inner;
