@@ -61,7 +61,7 @@ export function governRoutes(valet: Valet): (route: RouteOptions) => void {
     const userOnRequest = hookList(route.onRequest);
     if (!usesChecks(policy) && (guards.length === 0 || preHandlers[0] === guards[0])) {
       const others = preHandlers.filter((hook) => guardPolicy(hook) === undefined);
-      route.onRequest = [authenticateAndEnforce(valet, enforce), ...userOnRequest];
+      route.onRequest = [authenticator(valet, enforce), ...userOnRequest];
       route.preHandler = methods.every(isBodyless) ? others : [enforcer(valet, enforce, true), ...others];
     } else {
       const late = enforcer(valet, enforce, false);
@@ -89,34 +89,44 @@ function awaitsBody(request: FastifyRequest): boolean {
   return !isBodyless(request.method) && isFormContentType(contentTypeHeader(request.raw.rawHeaders));
 }
 
-/** `valet.authenticate` for the request's headers and query, `optional`: the policy decides about anonymous callers. */
-function authenticateRequest(valet: Valet, request: FastifyRequest): Promise<Principal | null> {
+/**
+ * `valet.authenticate` for the request's headers and query, plus its parsed body when
+ * `withBody` (a form-encoded request, where core sees and refuses a token in it). `optional`:
+ * the policy decides about anonymous callers.
+ */
+function authenticateRequest(
+  valet: Valet,
+  request: FastifyRequest,
+  withBody: boolean,
+): Promise<Principal | null> {
   const { rawHeaders, url } = request.raw;
-  return valet.authenticate({
-    authorization: authorizationHeader(rawHeaders),
-    query: urlQuery(url),
-    optional: true,
-  });
+  const authorization = authorizationHeader(rawHeaders);
+  const query = urlQuery(url);
+  return valet.authenticate(
+    withBody
+      ? {
+          authorization,
+          query,
+          body: request.body,
+          contentType: contentTypeHeader(rawHeaders),
+          optional: true,
+        }
+      : { authorization, query, optional: true },
+  );
 }
 
-/** Verifies the token before the body is read (unless the body may carry it), setting `request.auth`. */
-function authenticator(valet: Valet): Hook {
+/**
+ * The `onRequest` step: verifies the token before the body is read, setting `request.auth`, and
+ * with `enforce` decides the policy too (one hook, one chain). A request whose body may carry
+ * the token is left to the `preHandler` step.
+ */
+function authenticator(valet: Valet, enforce?: Enforcement): Hook {
   return (request, _reply, done) => {
     if (awaitsBody(request)) return done();
-    authenticateRequest(valet, request).then((principal) => {
+    authenticateRequest(valet, request, false).then((principal) => {
       request.auth = principal;
-      done();
-    }, done);
-  };
-}
-
-/** The whole flow in `onRequest`: one hook, one chain, before anything reads the body. */
-function authenticateAndEnforce(valet: Valet, enforce: Enforcement): Hook {
-  return (request, _reply, done) => {
-    if (awaitsBody(request)) return done();
-    authenticateRequest(valet, request).then((principal) => {
-      request.auth = principal;
-      enforce(request).then(() => done(), done);
+      if (enforce === undefined) done();
+      else enforce(request).then(() => done(), done);
     }, done);
   };
 }
@@ -144,8 +154,11 @@ function enforcement(valet: Valet, ids: ReadonlyMap<string, string>, policy: Pol
 function enforcer(valet: Valet, enforce: Enforcement, early: boolean): Hook {
   return (request, _reply, done) => {
     if (awaitsBody(request)) {
-      authenticateBody(valet, request)
-        .then(() => enforce(request))
+      authenticateRequest(valet, request, true)
+        .then((principal) => {
+          request.auth = principal;
+          return enforce(request);
+        })
         .then(() => done(), done);
     } else if (early) {
       done();
@@ -153,18 +166,6 @@ function enforcer(valet: Valet, enforce: Enforcement, early: boolean): Hook {
       enforce(request).then(() => done(), done);
     }
   };
-}
-
-/** Authenticates a form-encoded request with its parsed body, where core sees (and refuses) a token in it. */
-async function authenticateBody(valet: Valet, request: FastifyRequest): Promise<void> {
-  const { rawHeaders, url } = request.raw;
-  request.auth = await valet.authenticate({
-    authorization: authorizationHeader(rawHeaders),
-    query: urlQuery(url),
-    body: request.body,
-    contentType: contentTypeHeader(rawHeaders),
-    optional: true,
-  });
 }
 
 /** The route's error handler: Valet errors get their status, headers and body; others go to the route's own handler, else up. */
