@@ -1,9 +1,9 @@
-import { OptionsError, ScopeCatalog } from '@valet/core';
+import type { ScopeCatalog } from '@valet/core';
 import type { CollectOptions } from './collect-toolsets.js';
 import type { ControllerClass, ControllerDefinition, RouteDeclaration } from './controller-definition.js';
 import { memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
 import { className, lineage, ownRecord, type MemberRecord, type RouteRecord } from './internal/metadata.js';
-import { throwProblems } from './internal/problems.js';
+import { collectClasses } from './internal/collect-classes.js';
 import { decoratorName } from './internal/requirement-decorator.js';
 import type { RouteOptions } from './route.js';
 
@@ -28,28 +28,12 @@ export function collectControllers(
   classes: readonly ControllerClass[],
   options: CollectOptions = {},
 ): readonly ControllerDefinition[] {
-  if (!Array.isArray(classes) || classes.some((c) => typeof c !== 'function')) {
-    throw new OptionsError('controllers', 'controllers must be an array of classes marked @Controller().');
-  }
-  const catalog = options.catalog;
-  if (catalog !== undefined && !(catalog instanceof ScopeCatalog)) {
-    throw new OptionsError('catalog', 'catalog must be a ScopeCatalog made by defineScopes().');
-  }
-  const problems = new Set<string>();
-  const definitions: ControllerDefinition[] = [];
-  const seen = new Set<ControllerClass>();
-  for (const target of classes) {
-    if (seen.has(target)) {
-      problems.add(`${className(target)} is listed twice among the controllers; list it once.`);
-      continue;
-    }
-    seen.add(target);
-    const definition = collectOne(target, catalog, problems);
-    if (definition !== undefined) definitions.push(definition);
-  }
-  findDuplicates(definitions, problems);
-  throwProblems(problems, 'controllers');
-  return Object.freeze(definitions);
+  return collectClasses(classes, options, {
+    what: 'controllers',
+    marker: '@Controller()',
+    collectOne,
+    findDuplicates,
+  });
 }
 
 function collectOne(

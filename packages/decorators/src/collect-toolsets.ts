@@ -1,9 +1,9 @@
-import { OptionsError, ScopeCatalog, type Policy } from '@valet/core';
+import type { Policy, ScopeCatalog } from '@valet/core';
 import { inputSchema, type InputSchema } from './input-schema.js';
 import { checkOptions, type CheckedOptions } from './internal/declaration-options.js';
 import { className, lineage, ownRecord, type MemberRecord } from './internal/metadata.js';
 import { memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
-import { throwProblems } from './internal/problems.js';
+import { collectClasses } from './internal/collect-classes.js';
 import { decoratorName } from './internal/requirement-decorator.js';
 import { toolInput } from './internal/tool-input.js';
 import type { OperationDeclaration, ToolsetClass, ToolsetDefinition } from './toolset-definition.js';
@@ -39,28 +39,12 @@ export function collectToolsets(
   classes: readonly ToolsetClass[],
   options: CollectOptions = {},
 ): readonly ToolsetDefinition[] {
-  if (!Array.isArray(classes) || classes.some((c) => typeof c !== 'function')) {
-    throw new OptionsError('toolsets', 'toolsets must be an array of classes marked @Toolset().');
-  }
-  const catalog = options.catalog;
-  if (catalog !== undefined && !(catalog instanceof ScopeCatalog)) {
-    throw new OptionsError('catalog', 'catalog must be a ScopeCatalog made by defineScopes().');
-  }
-  const problems = new Set<string>();
-  const definitions: ToolsetDefinition[] = [];
-  const seen = new Set<ToolsetClass>();
-  for (const target of classes) {
-    if (seen.has(target)) {
-      problems.add(`${className(target)} is listed twice among the toolsets; list it once.`);
-      continue;
-    }
-    seen.add(target);
-    const definition = collectOne(target, catalog, problems);
-    if (definition !== undefined) definitions.push(definition);
-  }
-  findDuplicates(definitions, problems);
-  throwProblems(problems, 'toolsets');
-  return Object.freeze(definitions);
+  return collectClasses(classes, options, {
+    what: 'toolsets',
+    marker: '@Toolset()',
+    collectOne,
+    findDuplicates,
+  });
 }
 
 function collectOne(
