@@ -1,13 +1,18 @@
 import type { ScopeCatalog } from '@valet/core';
 import type { CollectOptions } from './collect-toolsets.js';
 import type { ControllerClass, ControllerDefinition, RouteDeclaration } from './controller-definition.js';
-import { memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
-import { className, lineage, ownRecord, type MemberRecord, type RouteRecord } from './internal/metadata.js';
+import { classRequirements, memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
+import {
+  className,
+  lineage,
+  lineageMembers,
+  ownRecord,
+  type MemberEntry,
+  type RouteRecord,
+} from './internal/metadata.js';
 import { collectClasses } from './internal/collect-classes.js';
 import { decoratorName } from './internal/requirement-decorator.js';
 import type { RouteOptions } from './route.js';
-
-type Entry = readonly [object, MemberRecord];
 
 /**
  * Reads the decorators of `classes` into controller definitions: each controller with its routes
@@ -65,15 +70,9 @@ function collectOne(
     );
     return undefined;
   }
-  const classLevel: PlacedRequirement[] = chain.flatMap(([owner, record]) =>
-    record.requirements.map((requirement) => ({ requirement, where: className(owner) })),
-  );
-  const keys = new Set(chain.flatMap(([, record]) => [...record.members.keys()]));
+  const classLevel = classRequirements(chain);
   const routes: RouteDeclaration[] = [];
-  for (const key of keys) {
-    const entries = chain
-      .map(([owner, record]) => [owner, record.members.get(key)] as const)
-      .filter((entry): entry is Entry => entry[1] !== undefined);
+  for (const [key, entries] of lineageMembers(chain)) {
     const route = collectRoute(target, key, entries, prefix, classLevel, catalog, problems);
     if (route !== undefined) routes.push(route);
   }
@@ -83,7 +82,7 @@ function collectOne(
 function collectRoute(
   target: ControllerClass,
   key: string | symbol,
-  entries: readonly Entry[],
+  entries: readonly MemberEntry[],
   prefix: string,
   classLevel: readonly PlacedRequirement[],
   catalog: ScopeCatalog | undefined,
@@ -133,11 +132,11 @@ function collectRoute(
 /** The class whose route decorator declares the member (the most derived), or undefined with the reason in `problems`. */
 function declaringEntry(
   key: string | symbol,
-  entries: readonly Entry[],
+  entries: readonly MemberEntry[],
   problems: Set<string>,
-): Entry | undefined {
+): MemberEntry | undefined {
   const at = (owner: object): string => `${className(owner)}.${String(key)}`;
-  let declaring: Entry | undefined;
+  let declaring: MemberEntry | undefined;
   for (const entry of entries) {
     const [owner, member] = entry;
     const operation = member.declarations[0];

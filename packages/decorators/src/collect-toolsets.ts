@@ -1,8 +1,8 @@
 import type { Policy, ScopeCatalog } from '@valet/core';
 import { inputSchema, type InputSchema } from './input-schema.js';
 import { checkOptions, type CheckedOptions } from './internal/declaration-options.js';
-import { className, lineage, ownRecord, type MemberRecord } from './internal/metadata.js';
-import { memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
+import { className, lineage, lineageMembers, ownRecord, type MemberEntry } from './internal/metadata.js';
+import { classRequirements, memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
 import { collectClasses } from './internal/collect-classes.js';
 import { decoratorName } from './internal/requirement-decorator.js';
 import { toolInput } from './internal/tool-input.js';
@@ -68,15 +68,9 @@ function collectOne(
     );
     return undefined;
   }
-  const classLevel: PlacedRequirement[] = chain.flatMap(([owner, record]) =>
-    record.requirements.map((requirement) => ({ requirement, where: className(owner) })),
-  );
-  const keys = new Set(chain.flatMap(([, record]) => [...record.members.keys()]));
+  const classLevel = classRequirements(chain);
   const operations: OperationDeclaration[] = [];
-  for (const key of keys) {
-    const entries = chain
-      .map(([owner, record]) => [owner, record.members.get(key)] as const)
-      .filter((entry): entry is readonly [object, MemberRecord] => entry[1] !== undefined);
+  for (const [key, entries] of lineageMembers(chain)) {
     const operation = collectMember(target, key, entries, classLevel, catalog, problems);
     if (operation !== undefined) operations.push(operation);
   }
@@ -86,13 +80,13 @@ function collectOne(
 function collectMember(
   target: ToolsetClass,
   key: string | symbol,
-  entries: readonly (readonly [object, MemberRecord])[],
+  entries: readonly MemberEntry[],
   classLevel: readonly PlacedRequirement[],
   catalog: ScopeCatalog | undefined,
   problems: Set<string>,
 ): OperationDeclaration | undefined {
   const at = (owner: object): string => `${className(owner)}.${String(key)}`;
-  let declaring: readonly [object, MemberRecord] | undefined;
+  let declaring: MemberEntry | undefined;
   for (const entry of entries) {
     const [owner, member] = entry;
     const first = member.declarations[0]?.written ?? member.requirements[0]?.written;

@@ -1,10 +1,17 @@
 import { and, publicAccess, type Policy, type ScopeCatalog } from '@valet/core';
-import type { Requirement } from './metadata.js';
+import { className, type ClassRecord, type Requirement } from './metadata.js';
 
 /** A requirement and where it was written: `FileTools` (class level) or `FileTools.write`. */
 export interface PlacedRequirement {
   readonly requirement: Requirement;
   readonly where: string;
+}
+
+/** The class-level requirements along a lineage (base first), each placed on the class that wrote it. */
+export function classRequirements(chain: readonly (readonly [object, ClassRecord])[]): PlacedRequirement[] {
+  return chain.flatMap(([owner, record]) =>
+    record.requirements.map((requirement) => ({ requirement, where: className(owner) })),
+  );
 }
 
 /** What {@link memberPolicy} needs to know about the operation. */

@@ -100,6 +100,22 @@ export function lineage(target: object): (readonly [object, ClassRecord])[] {
   return chain;
 }
 
+/** A class of a lineage and what it recorded for one member. */
+export type MemberEntry = readonly [object, MemberRecord];
+
+/** Every member decorated along `chain` (see {@link lineage}), with the entry of each class that decorates it, base first. */
+export function lineageMembers(
+  chain: readonly (readonly [object, ClassRecord])[],
+): (readonly [string | symbol, MemberEntry[]])[] {
+  const keys = new Set(chain.flatMap(([, record]) => [...record.members.keys()]));
+  return [...keys].map((key) => [
+    key,
+    chain
+      .map(([owner, record]) => [owner, record.members.get(key)] as const)
+      .filter((entry): entry is MemberEntry => entry[1] !== undefined),
+  ]);
+}
+
 /** The class name used in messages. */
 export function className(target: object): string {
   const name = (target as { name?: unknown }).name;
