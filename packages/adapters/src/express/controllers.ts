@@ -66,7 +66,7 @@ function handler({ route, call }: ControllerRoute): RequestHandler {
   return (req, res, next) => {
     try {
       const result: unknown = call({
-        principal: requestPrincipal(req) ?? null,
+        principal: requestPrincipal(req, res) ?? null,
         params: req.params,
         query: req.query,
         body: req.body as unknown,

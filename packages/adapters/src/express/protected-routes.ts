@@ -1,5 +1,5 @@
 import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
-import type { IRouter, Request, RequestHandler } from 'express';
+import type { IRouter, Request, RequestHandler, Response } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
@@ -38,7 +38,7 @@ export interface ProtectedRoutesOptions {
 /** What the route enforcer needs from `valetExpress`: the Valet, and the request's principal (authenticated once). */
 export interface RouteFlow {
   readonly valet: Valet;
-  principalOf(req: Request, optional: boolean): Promise<Principal | null>;
+  principalOf(req: Request, res: Response, optional: boolean): Promise<Principal | null>;
 }
 
 const METHODS: readonly RouteMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
@@ -107,8 +107,8 @@ export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHa
           request: req,
         })
     : (_req: Request, principal: Principal | null) => valet.enforce(principal, id);
-  return (req, _res, next) => {
-    flow.principalOf(req, true).then((principal) => {
+  return (req, res, next) => {
+    flow.principalOf(req, res, true).then((principal) => {
       enforce(req, principal).then(() => next(), next);
     }, next);
   };

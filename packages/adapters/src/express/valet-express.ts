@@ -3,6 +3,7 @@ import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
 import { authorizationHeader } from '../internal/authorization-header.js';
 import { contentTypeHeader } from '../internal/content-type-header.js';
+import { isFormContentType } from '../internal/form-content-type.js';
 import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
 import { requestPrincipal, setRequestPrincipal } from '../internal/express-principal.js';
@@ -93,21 +94,23 @@ export function valetExpress(valet: Valet): ValetExpress {
     throw new OptionsError('valet', 'valetExpress() needs a Valet made by createValet().');
   }
   // Not an async function: a request authenticated earlier costs no promise of its own making.
-  const principalOf = (req: Request, optional: boolean): Promise<Principal | null> => {
-    const known = requestPrincipal(req);
+  const principalOf = (req: Request, res: Response, optional: boolean): Promise<Principal | null> => {
+    const known = requestPrincipal(req, res);
     if (known !== undefined) return Promise.resolve(known);
-    // Each property read costs more than usual on an Express request (see express-principal.ts): one of each.
-    const { rawHeaders, url, body } = req as Request & { body: unknown };
+    // Each property read costs more than usual on an Express request (see express-principal.ts):
+    // one of each, and the body only when it is form-encoded, the one kind that may carry a token.
+    const { rawHeaders, url } = req;
+    const contentType = contentTypeHeader(rawHeaders);
     return valet
       .authenticate({
         authorization: authorizationHeader(rawHeaders),
         query: urlQuery(url),
-        body,
-        contentType: contentTypeHeader(rawHeaders),
+        body: isFormContentType(contentType) ? (req.body as unknown) : undefined,
+        contentType,
         optional,
       })
       .then((principal) => {
-        setRequestPrincipal(req, principal);
+        setRequestPrincipal(req, res, principal);
         return principal;
       });
   };
@@ -121,8 +124,8 @@ export function valetExpress(valet: Valet): ValetExpress {
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
       const optional = optionalFrom(options);
-      return (req, _res, next) => {
-        principalOf(req, optional).then(() => next(), next);
+      return (req, res, next) => {
+        principalOf(req, res, optional).then(() => next(), next);
       };
     },
     requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),

@@ -177,6 +177,55 @@ describe('authenticate()', () => {
     const res = await serve(plain, (url) => exchange(url, { method: 'GET', path: '/' }));
     expect(JSON.parse(res.body)).toEqual({ auth: null });
   });
+
+  it('keeps the principal out of res.locals keys, and works where res.locals is gone', async () => {
+    const api = valetExpress(fixture.valet());
+    const seen: unknown[] = [];
+    const server = express();
+    server.use((req, res, next) => {
+      if (req.path === '/bare') (res as { locals?: unknown }).locals = undefined;
+      next();
+    });
+    server.use(api.authenticate());
+    server.get(['/me', '/bare'], (req, res) => {
+      seen.push(req.auth?.subject, res.locals === undefined ? 'no locals' : JSON.stringify(res.locals));
+      res.end();
+    });
+    const token = await fixture.token(['files:read'], 'alice');
+    await serve(server, async (url) => {
+      await exchange(url, { method: 'GET', path: '/me', headers: bearer(token) });
+      await exchange(url, { method: 'GET', path: '/bare', headers: bearer(token) });
+    });
+    expect(seen).toEqual(['alice', '{}', 'alice', 'no locals']);
+  });
+
+  it('reads an access_token in the body only from a form-encoded request (RFC 6750 §2.2)', async () => {
+    const api = valetExpress(fixture.valet());
+    const server = express();
+    // A body parser that takes any request's body, whatever its Content-Type says.
+    server.use(express.urlencoded({ type: () => true }));
+    server.use(api.authenticate());
+    server.post('/notes', (req, res) => {
+      res.send(req.auth?.subject);
+    });
+    server.use(api.errorHandler());
+    const token = await fixture.token(['files:read'], 'alice');
+    const [form, plain, untyped] = await serve(server, (url) =>
+      Promise.all(
+        [['application/x-www-form-urlencoded'], ['text/plain'], []].map((type) =>
+          exchange(url, {
+            method: 'POST',
+            path: '/notes',
+            headers: [...bearer(token), ...type.map((value): [string, string] => ['Content-Type', value])],
+            body: `access_token=${token}`,
+          }),
+        ),
+      ),
+    );
+    expect([form?.status, plain?.status, untyped?.status]).toEqual([400, 200, 200]);
+    expect(form?.body).not.toContain(token);
+    expect([plain?.body, untyped?.body]).toEqual(['alice', 'alice']);
+  });
 });
 
 describe('metadataRouter()', () => {
