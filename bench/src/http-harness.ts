@@ -1,29 +1,32 @@
 /**
- * Runs HTTP servers (http-servers.ts) one at a time in a child process and loads each with
- * autocannon from this process: same token, same key, same request. Prints requests per second
- * and the server's CPU time per request, and compares servers by the latter: on a shared machine
- * throughput follows whatever else runs, while the CPU a request costs does not.
+ * Compares HTTP servers (http-servers.ts) two at a time: each in a child process, both loaded at
+ * once with autocannon from this process (same token, same key, same request), round after
+ * round. Prints requests per second and each server's CPU time per request, and compares the
+ * two by the latter.
  */
 import { fileURLToPath } from 'node:url';
 import { createTestIssuer } from '@valet/testing';
 import type { ServerName } from './http-servers.js';
-import { machineLine, measureChild, type Measure } from './load.js';
+import { loadTogether, machineLine, median, startServer, type Measure, type LoadRequest } from './load.js';
 
-/** One server to measure; `goal`: it must reach `ratio` x the throughput of `against`. */
-export interface BenchCase {
+/** A contender and what it is measured against; `goal`: it must reach `goal` x the other's speed. */
+export interface BenchPair {
   readonly server: ServerName;
   readonly label: string;
-  readonly goal?: { readonly against: ServerName; readonly ratio: number };
+  readonly against: ServerName;
+  readonly againstLabel: string;
+  readonly goal?: number;
 }
 
 const AUDIENCE = 'https://files.example.test/api';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CONNECTIONS = 10;
+const WARM_UP = 3;
 const SERVERS_SCRIPT = fileURLToPath(new URL('./http-servers.js', import.meta.url));
 
-/** Measures every case, round after round, and prints the comparison. */
-export async function compareServers(title: string, cases: readonly BenchCase[]): Promise<void> {
+/** Measures every pair, one after another, and prints each comparison. */
+export async function comparePairs(title: string, pairs: readonly BenchPair[]): Promise<void> {
   const issuer = await createTestIssuer({ audience: AUDIENCE });
   try {
     const token = await issuer.mint({ scopes: ['files:read'], audience: AUDIENCE });
@@ -34,72 +37,71 @@ export async function compareServers(title: string, cases: readonly BenchCase[])
       BENCH_AUDIENCE: AUDIENCE,
     };
     console.log(
-      `${title}: ${SECONDS} s per server after 1 s warm-up, ${CONNECTIONS} connections, best of ${ROUNDS}`,
+      `${title}: two servers at a time, loaded at once: ${ROUNDS} rounds of ${SECONDS} s after ${WARM_UP} s of warm-up, ${CONNECTIONS} connections each`,
     );
     console.log(machineLine());
-    const request = {
+    const request: LoadRequest = {
       path: '/files/42',
       headers: { authorization: `Bearer ${token}` },
       accepts: (status: number) => status === 200,
     };
-    const rounds = new Map<ServerName, Measure[]>(cases.map((c) => [c.server, []]));
-    for (let round = 0; round < ROUNDS; round++) {
-      // Every other round backwards, so that no contender always runs right after another.
-      for (const c of round % 2 === 0 ? cases : [...cases].reverse()) {
-        const m = await measureChild([SERVERS_SCRIPT, c.server], env, request, {
-          seconds: SECONDS,
-          connections: CONNECTIONS,
-        });
-        rounds.get(c.server)!.push(m);
-      }
+    const missed: string[] = [];
+    for (const pair of pairs) {
+      const rounds = await measurePair(pair, env, request);
+      if (!print(pair, rounds)) missed.push(pair.label);
     }
-    print(cases, rounds);
+    console.log(missed.length === 0 ? 'every goal met' : `goals NOT met: ${missed.join(', ')}`);
   } finally {
     await issuer.close();
   }
 }
 
-/**
- * Ratios compare CPU time per request (x2.00 = half the cost of the baseline); req/s is shown as
- * measured. Each server's best round is shown; a goal is judged on the median of the per-round
- * ratios, as the two servers of a round ran minutes apart at most and shared whatever else the
- * machine was doing, where their best rounds may come from quieter and busier moments.
- */
-function print(cases: readonly BenchCase[], rounds: ReadonlyMap<ServerName, readonly Measure[]>): void {
-  const of = (server: ServerName) => rounds.get(server)!;
-  const best = (server: ServerName): Measure => ({
-    rps: Math.max(...of(server).map((m) => m.rps)),
-    cpuMicros: Math.min(...of(server).map((m) => m.cpuMicros)),
-  });
-  /** Speed of `server` against `against`, round by round (the same round's CPU per request). */
-  const ratios = (server: ServerName, against: ServerName) =>
-    of(server).map((m, i) => of(against)[i]!.cpuMicros / m.cpuMicros);
-  const baseline = cases[0]!.server;
-  const missed: string[] = [];
-  console.log(
-    `  ${'server'.padEnd(34)} ${'req/s'.padStart(7)}   ${'CPU/req'.padStart(9)}   best vs ${baseline}, median of rounds`,
+/** `[against, server]` measured together, round after round. */
+async function measurePair(
+  pair: BenchPair,
+  env: NodeJS.ProcessEnv,
+  request: LoadRequest,
+): Promise<(readonly Measure[])[]> {
+  const servers = await Promise.all(
+    [pair.against, pair.server].map((name) => startServer([SERVERS_SCRIPT, name], env, request)),
   );
-  for (const c of cases) {
-    const { rps, cpuMicros } = best(c.server);
-    let goal = '';
-    if (c.goal !== undefined) {
-      const each = ratios(c.server, c.goal.against);
-      const ratio = median(each);
-      const met = ratio >= c.goal.ratio;
-      if (!met) missed.push(c.label);
-      goal = `   goal >= ${c.goal.ratio}x ${c.goal.against}: ${ratio.toFixed(2)}x ${met ? 'met' : 'NOT met'} (rounds ${each.map((r) => r.toFixed(2)).join(' ')})`;
+  try {
+    const rounds: (readonly Measure[])[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const options = { seconds: SECONDS, connections: CONNECTIONS };
+      rounds.push(
+        await loadTogether(servers, request, round === 0 ? { ...options, warmUp: WARM_UP } : options),
+      );
     }
-    const bestRatio = (best(baseline).cpuMicros / cpuMicros).toFixed(2);
-    const medianRatio = median(ratios(c.server, baseline)).toFixed(2);
-    console.log(
-      `  ${c.label.padEnd(34)} ${rps.toFixed(0).padStart(7)}   ${cpuMicros.toFixed(1).padStart(6)} µs   x${bestRatio}, x${medianRatio}${goal}`,
-    );
+    return rounds;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
   }
-  console.log(missed.length === 0 ? 'every goal met' : `goals NOT met: ${missed.join(', ')}`);
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+/**
+ * The ratio compares CPU time per request (x2.00 = half the other's cost); req/s is shown as
+ * measured (the two servers share the CPU, so each figure is a share of what it would do alone).
+ * The two servers of a round ran in the same seconds, whatever else the machine did then, so
+ * each round gives a ratio; the goal is judged on their median, and their range is shown.
+ * Returns whether the goal (if any) is met.
+ */
+function print(pair: BenchPair, rounds: readonly (readonly Measure[])[]): boolean {
+  const row = (label: string, i: number) => {
+    const rps = median(rounds.map((m) => m[i]!.rps));
+    const cpu = median(rounds.map((m) => m[i]!.cpuMicros));
+    return `  ${label.padEnd(36)} ${rps.toFixed(0).padStart(7)} req/s   ${cpu.toFixed(1).padStart(6)} µs CPU/req`;
+  };
+  const ratios = rounds.map(([against, server]) => against!.cpuMicros / server!.cpuMicros);
+  const ratio = median(ratios);
+  const met = pair.goal === undefined || ratio >= pair.goal;
+  console.log(`${pair.label} vs ${pair.againstLabel}`);
+  console.log(row(pair.againstLabel, 0));
+  console.log(row(pair.label, 1));
+  console.log(
+    `  ratio x${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(' ')})${
+      pair.goal === undefined ? '' : `   goal >= ${pair.goal}: ${met ? 'met' : 'NOT met'}`
+    }`,
+  );
+  return met;
 }
