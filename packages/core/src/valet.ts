@@ -70,6 +70,14 @@ export interface Valet {
   metadata(): ProtectedResourceMetadata;
   /** Verifies the request's bearer token. Throws a {@link ValetError} (400/401); `null` only for an optional, credential-less request. */
   authenticate(request: AuthenticateRequest): Promise<Principal | null>;
+  /**
+   * What {@link Valet.authenticate} would resolve to, when that is known now without verifying
+   * anything: the principal the verifier holds for the request's token (`TokenVerifier.cached`),
+   * or `null` for an optional request without credentials. `undefined` for anything else (a
+   * token not cached, a verifier without a cache, a request `authenticate` refuses): call
+   * `authenticate`. Never throws. Lets an adapter decide a cached caller without a promise.
+   */
+  cachedPrincipal(request: AuthenticateRequest): Principal | null | undefined;
   /** Decides an operation for a principal (or `null`: anonymous). */
   authorize(
     principal: Principal | null,
@@ -180,6 +188,13 @@ export function createValet(options: ValetOptions): Valet {
         return Promise.resolve(verifier.verify(token));
       } catch (error) {
         return Promise.reject(error);
+      }
+    },
+    cachedPrincipal(request) {
+      try {
+        return verifier.cached?.(takeBearerToken(request, maxTokenBytes));
+      } catch (error) {
+        return error instanceof MissingTokenError && request.optional === true ? null : undefined;
       }
     },
     authorize: (principal, operationId, ctx, authorizeOptions) =>

@@ -208,6 +208,60 @@ describe('Valet.authenticate', () => {
   });
 });
 
+describe('Valet.cachedPrincipal', () => {
+  it('answers a cached token with its principal, the same one authenticate resolves to', async () => {
+    const caching = new CachingVerifier(verifier);
+    const valet = valetWith({ verifier: caching });
+    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE, subject: 'alice' });
+    const request = { authorization: `Bearer ${token}` };
+    expect(valet.cachedPrincipal(request)).toBeUndefined();
+    const principal = await valet.authenticate(request);
+    expect(valet.cachedPrincipal(request)).toBe(principal);
+    expect(valet.cachedPrincipal({ authorization: `bearer   ${token}  ` })).toBe(principal);
+  });
+
+  it('answers an optional request without credentials with null, a required one with undefined', () => {
+    const valet = valetWith({ verifier: new CachingVerifier(verifier) });
+    expect(valet.cachedPrincipal({ optional: true })).toBeNull();
+    expect(valet.cachedPrincipal({ authorization: 'Basic dXNlcjpwYXNz', optional: true })).toBeNull();
+    expect(valet.cachedPrincipal({})).toBeUndefined();
+  });
+
+  it('Attack: leaves every request authenticate refuses to authenticate, even with a cached token', async () => {
+    const valet = valetWith({ verifier: new CachingVerifier(verifier) });
+    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE });
+    await valet.authenticate({ authorization: `Bearer ${token}` });
+    const refused = [
+      { authorization: [`Bearer ${token}`, `Bearer ${token}`] },
+      { authorization: `Bearer ${token}`, query: `?access_token=${token}` },
+      { authorization: `Bearer ${token}`, body: { access_token: token } },
+      { authorization: `Bearer\t${token}` },
+      { authorization: `Basic abc, Bearer ${token}` },
+      { authorization: `Bearer ${token}x` },
+      { authorization: `Bearer ${token.slice(0, -1)}` },
+      { authorization: `Bearer ${token}`, optional: true, query: '?access_token=x' },
+    ];
+    for (const request of refused) {
+      expect(valet.cachedPrincipal(request)).toBeUndefined();
+      await expect(valet.authenticate(request)).rejects.toThrow();
+    }
+  });
+
+  it('answers undefined for a verifier without a cache, and never throws for one whose cache does', async () => {
+    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE });
+    expect(valetWith().cachedPrincipal({ authorization: `Bearer ${token}` })).toBeUndefined();
+    const throwing: TokenVerifier = {
+      verify: (t) => verifier.verify(t),
+      cached: () => {
+        throw new Error('broken cache');
+      },
+    };
+    expect(
+      valetWith({ verifier: throwing }).cachedPrincipal({ authorization: `Bearer ${token}` }),
+    ).toBeUndefined();
+  });
+});
+
 describe('Valet.enforce', () => {
   it('returns the decision when allowed, with implied scopes counted', async () => {
     const valet = valetWith();

@@ -4,6 +4,7 @@ import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
 import { guardPolicy, type Guarded } from '../internal/route-guard.js';
+import { settleDecision } from '../internal/settle-decision.js';
 
 /** An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard. */
 export type RouteGuard = Guarded<RequestHandler>;
@@ -38,7 +39,14 @@ export interface ProtectedRoutesOptions {
 /** What the route enforcer needs from `valetExpress`: the Valet, and the request's principal (authenticated once). */
 export interface RouteFlow {
   readonly valet: Valet;
-  principalOf(req: Request, res: Response, optional: boolean): Promise<Principal | null>;
+  /** Calls `then` with the request's principal (`null`: anonymous, when `optional`), or `fail` with the refusal. */
+  principalOf(
+    req: Request,
+    res: Response,
+    optional: boolean,
+    then: (principal: Principal | null) => void,
+    fail: (error: unknown) => void,
+  ): void;
 }
 
 const METHODS: readonly RouteMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
@@ -96,20 +104,26 @@ function isPolicy(value: unknown): value is Policy {
   return typeof value === 'object' && value !== null && typeof (value as Policy).kind === 'string';
 }
 
-/** The middleware in front of a route's handlers: principal (optional: the policy decides), then enforce. */
+/** The middleware in front of a route's handlers: principal (optional: the policy decides), then the decision. */
 export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
   const { valet } = flow;
   // Only attribute checks read the request; scope-only policies are decided without building a context.
-  const enforce = usesChecks(policy)
-    ? (req: Request, principal: Principal | null) =>
-        valet.enforce(principal, id, {
-          arguments: { params: req.params, query: req.query, body: req.body as unknown },
-          request: req,
-        })
-    : (_req: Request, principal: Principal | null) => valet.enforce(principal, id);
-  return (req, res, next) => {
-    flow.principalOf(req, res, true).then((principal) => {
-      enforce(req, principal).then(() => next(), next);
-    }, next);
-  };
+  const withContext = usesChecks(policy);
+  return (req, res, next) =>
+    flow.principalOf(
+      req,
+      res,
+      true,
+      (principal) =>
+        settleDecision(
+          valet,
+          principal,
+          id,
+          withContext
+            ? { arguments: { params: req.params, query: req.query, body: req.body as unknown }, request: req }
+            : undefined,
+          next,
+        ),
+      next,
+    );
 }

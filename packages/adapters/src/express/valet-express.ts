@@ -1,4 +1,4 @@
-import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import { OptionsError, type AuthenticateRequest, type Policy, type Principal, type Valet } from '@valet/core';
 import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
 import { authorizationHeader } from '../internal/authorization-header.js';
@@ -13,6 +13,7 @@ import {
   protectedRoutes,
   type ProtectedRoutes,
   type ProtectedRoutesOptions,
+  type RouteFlow,
   type RouteGuard,
   type RouteMethod,
 } from './protected-routes.js';
@@ -93,26 +94,21 @@ export function valetExpress(valet: Valet): ValetExpress {
   if (typeof valet?.authenticate !== 'function' || typeof valet.enforce !== 'function') {
     throw new OptionsError('valet', 'valetExpress() needs a Valet made by createValet().');
   }
-  // Not an async function: a request authenticated earlier costs no promise of its own making.
-  const principalOf = (req: Request, res: Response, optional: boolean): Promise<Principal | null> => {
+  // At once for a request authenticated earlier or a token the verifier holds verified (no
+  // promise); else when `valet.authenticate` settles.
+  const principalOf: RouteFlow['principalOf'] = (req, res, optional, then, fail) => {
     const known = requestPrincipal(req, res);
-    if (known !== undefined) return Promise.resolve(known);
-    // Each property read costs more than usual on an Express request (see express-principal.ts):
-    // one of each, and the body only when it is form-encoded, the one kind that may carry a token.
-    const { rawHeaders, url } = req;
-    const contentType = contentTypeHeader(rawHeaders);
-    return valet
-      .authenticate({
-        authorization: authorizationHeader(rawHeaders),
-        query: urlQuery(url),
-        body: isFormContentType(contentType) ? (req.body as unknown) : undefined,
-        contentType,
-        optional,
-      })
-      .then((principal) => {
-        setRequestPrincipal(req, res, principal);
-        return principal;
-      });
+    if (known !== undefined) return then(known);
+    const bearer = bearerRequest(req, optional);
+    const cached = valet.cachedPrincipal(bearer);
+    if (cached !== undefined) {
+      setRequestPrincipal(req, res, cached);
+      return then(cached);
+    }
+    valet.authenticate(bearer).then((principal) => {
+      setRequestPrincipal(req, res, principal);
+      then(principal);
+    }, fail);
   };
   const guard = (policy: Policy): RouteGuard =>
     makeGuard<RequestHandler>(
@@ -124,9 +120,7 @@ export function valetExpress(valet: Valet): ValetExpress {
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
       const optional = optionalFrom(options);
-      return (req, res, next) => {
-        principalOf(req, res, optional).then(() => next(), next);
-      };
+      return (req, res, next) => principalOf(req, res, optional, () => next(), next);
     },
     requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
     requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),
@@ -156,6 +150,23 @@ export function valetExpress(valet: Valet): ValetExpress {
       };
     },
   });
+}
+
+/**
+ * What `valet.authenticate` reads of the request. Each property read costs more than usual on an
+ * Express request (see express-principal.ts): one of each, and the body only when it is
+ * form-encoded, the one kind that may carry a token (RFC 6750 section 2.2).
+ */
+function bearerRequest(req: Request, optional: boolean): AuthenticateRequest {
+  const { rawHeaders, url } = req;
+  const contentType = contentTypeHeader(rawHeaders);
+  return {
+    authorization: authorizationHeader(rawHeaders),
+    query: urlQuery(url),
+    body: isFormContentType(contentType) ? (req.body as unknown) : undefined,
+    contentType,
+    optional,
+  };
 }
 
 /** Writes a whole response; Node leaves the body out of a HEAD response. */

@@ -1,4 +1,10 @@
-import { PolicyConfigError, type Policy, type Principal, type Valet } from '@valet/core';
+import {
+  PolicyConfigError,
+  type AuthenticateRequest,
+  type Policy,
+  type Principal,
+  type Valet,
+} from '@valet/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { authorizationHeader } from '../internal/authorization-header.js';
 import { contentTypeHeader } from '../internal/content-type-header.js';
@@ -6,11 +12,14 @@ import { isFormContentType } from '../internal/form-content-type.js';
 import { usesChecks } from '../internal/policy-checks.js';
 import { registerRoute } from '../internal/register-route.js';
 import { routeDetailsOf } from '../internal/route-details.js';
+import { settleDecision } from '../internal/settle-decision.js';
 import { guardPolicy } from '../internal/route-guard.js';
 import { urlQuery } from '../internal/url-query.js';
 
-/** Callback-style hooks: `done` is called from the promise core returns, with no async function's promise and await on top. */
-type Hook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+/** A hook's callback: an error refuses the request. */
+type Done = (error?: Error) => void;
+/** Callback-style hooks: `done` is called at once on a cache hit, else from the promise core returns, with no async function on top. */
+type Hook = (request: FastifyRequest, reply: FastifyReply, done: Done) => void;
 type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
 
 /**
@@ -90,60 +99,55 @@ function awaitsBody(request: FastifyRequest): boolean {
 }
 
 /**
- * `valet.authenticate` for the request's headers and query, plus its parsed body when
- * `withBody` (a form-encoded request, where core sees and refuses a token in it). `optional`:
- * the policy decides about anonymous callers.
+ * What `valet.authenticate` reads of the request: its headers and query, plus its parsed body
+ * when `withBody` (a form-encoded request, where core sees and refuses a token in it).
+ * `optional`: the policy decides about anonymous callers.
  */
-function authenticateRequest(
-  valet: Valet,
-  request: FastifyRequest,
-  withBody: boolean,
-): Promise<Principal | null> {
+function bearerRequest(request: FastifyRequest, withBody: boolean): AuthenticateRequest {
   const { rawHeaders, url } = request.raw;
   const authorization = authorizationHeader(rawHeaders);
   const query = urlQuery(url);
-  return valet.authenticate(
-    withBody
-      ? {
-          authorization,
-          query,
-          body: request.body,
-          contentType: contentTypeHeader(rawHeaders),
-          optional: true,
-        }
-      : { authorization, query, optional: true },
-  );
+  return withBody
+    ? { authorization, query, body: request.body, contentType: contentTypeHeader(rawHeaders), optional: true }
+    : { authorization, query, optional: true };
 }
 
 /**
  * The `onRequest` step: verifies the token before the body is read, setting `request.auth`, and
- * with `enforce` decides the policy too (one hook, one chain). A request whose body may carry
- * the token is left to the `preHandler` step.
+ * with `enforce` decides the policy too (one hook). A token the verifier holds verified, on a
+ * policy decided at once, is allowed without a promise. A request whose body may carry the
+ * token is left to the `preHandler` step.
  */
 function authenticator(valet: Valet, enforce?: Enforcement): Hook {
+  const next = (request: FastifyRequest, principal: Principal | null, done: Done) => {
+    request.auth = principal;
+    if (enforce === undefined) done();
+    else enforce(request, done);
+  };
   return (request, _reply, done) => {
     if (awaitsBody(request)) return done();
-    authenticateRequest(valet, request, false).then((principal) => {
-      request.auth = principal;
-      if (enforce === undefined) done();
-      else enforce(request).then(() => done(), done);
-    }, done);
+    const bearer = bearerRequest(request, false);
+    const cached = valet.cachedPrincipal(bearer);
+    if (cached !== undefined) return next(request, cached, done);
+    valet.authenticate(bearer).then((principal) => next(request, principal, done), done);
   };
 }
 
-/** Enforces the route's policy for `request.auth`: a promise of the decision, rejected with the refusal. */
-type Enforcement = (request: FastifyRequest) => Promise<unknown>;
+/** Decides the route's policy for `request.auth`, calling `done` with the refusal or nothing. */
+type Enforcement = (request: FastifyRequest, done: Done) => void;
 
 function enforcement(valet: Valet, ids: ReadonlyMap<string, string>, policy: Policy): Enforcement {
   const single = ids.size === 1 ? [...ids.values()][0] : undefined;
   const withContext = usesChecks(policy);
-  return (request) =>
-    valet.enforce(
-      request.auth,
+  return (request, done) =>
+    settleDecision(
+      valet,
+      request.auth ?? null,
       single ?? ids.get(request.method)!,
       withContext
         ? { arguments: { params: request.params, query: request.query, body: request.body }, request }
         : undefined,
+      done,
     );
 }
 
@@ -154,16 +158,14 @@ function enforcement(valet: Valet, ids: ReadonlyMap<string, string>, policy: Pol
 function enforcer(valet: Valet, enforce: Enforcement, early: boolean): Hook {
   return (request, _reply, done) => {
     if (awaitsBody(request)) {
-      authenticateRequest(valet, request, true)
-        .then((principal) => {
-          request.auth = principal;
-          return enforce(request);
-        })
-        .then(() => done(), done);
+      valet.authenticate(bearerRequest(request, true)).then((principal) => {
+        request.auth = principal;
+        enforce(request, done);
+      }, done);
     } else if (early) {
       done();
     } else {
-      enforce(request).then(() => done(), done);
+      enforce(request, done);
     }
   };
 }
