@@ -71,13 +71,13 @@ export interface Valet {
   /** Verifies the request's bearer token. Throws a {@link ValetError} (400/401); `null` only for an optional, credential-less request. */
   authenticate(request: AuthenticateRequest): Promise<Principal | null>;
   /**
-   * What {@link Valet.authenticate} would resolve to, when that is known now without verifying
-   * anything: the principal the verifier holds for the request's token (`TokenVerifier.cached`),
-   * or `null` for an optional request without credentials. `undefined` for anything else (a
-   * token not cached, a verifier without a cache, a request `authenticate` refuses): call
-   * `authenticate`. Never throws. Lets an adapter decide a cached caller without a promise.
+   * {@link Valet.authenticate}, answered at once when it can be, as `authorize` answers a policy
+   * without checks: the principal itself for a token the verifier holds verified
+   * (`TokenVerifier.cached`), `null` for an optional request without credentials; otherwise the
+   * promise `authenticate` returns. Never throws: a refusal is a rejected promise. Lets an
+   * adapter allow a cached caller without a promise.
    */
-  cachedPrincipal(request: AuthenticateRequest): Principal | null | undefined;
+  authenticateNow(request: AuthenticateRequest): Principal | null | Promise<Principal | null>;
   /** Decides an operation for a principal (or `null`: anonymous). */
   authorize(
     principal: Principal | null,
@@ -158,6 +158,26 @@ export function createValet(options: ValetOptions): Valet {
   const ready = (): Authorizer =>
     (authorizer ??= new Authorizer(registry, options.audit ? { audit: options.audit } : {}));
 
+  const authenticateNow = (request: AuthenticateRequest): Principal | null | Promise<Principal | null> => {
+    let token: string;
+    try {
+      token = takeBearerToken(request, maxTokenBytes);
+    } catch (error) {
+      if (error instanceof MissingTokenError && request.optional === true) return null;
+      return Promise.reject(error);
+    }
+    try {
+      // A token the verifier holds verified passed the syntax check on its first request.
+      const cached = verifier.cached?.(token);
+      if (cached !== undefined) return cached;
+      checkTokenSyntax(token);
+      // Promise.resolve hands a native promise back as it is.
+      return Promise.resolve(verifier.verify(token));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
   const valet: Valet = {
     registry,
     verifier,
@@ -168,35 +188,14 @@ export function createValet(options: ValetOptions): Valet {
       ready();
       return (metadata ??= buildMetadata());
     },
-    // Neither is an async function: on a cache hit they hand back the verifier's promise (or a
-    // settled one) instead of wrapping it in another, which costs a promise and microtask turns
-    // on every request. A synchronous throw still becomes a rejection.
+    // Neither is an async function: a cache hit costs no promise of its own making, and a miss
+    // hands back the verifier's promise instead of wrapping it in another. A synchronous throw
+    // still becomes a rejection.
     authenticate(request) {
-      let token: string;
-      try {
-        token = takeBearerToken(request, maxTokenBytes);
-      } catch (error) {
-        if (error instanceof MissingTokenError && request.optional === true) return NO_PRINCIPAL;
-        return Promise.reject(error);
-      }
-      try {
-        // A token the verifier holds verified passed the syntax check on its first request.
-        const cached = verifier.cached?.(token);
-        if (cached !== undefined) return Promise.resolve(cached);
-        checkTokenSyntax(token);
-        // Promise.resolve hands a native promise back as it is.
-        return Promise.resolve(verifier.verify(token));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+      const now = authenticateNow(request);
+      return now instanceof Promise ? now : now === null ? NO_PRINCIPAL : Promise.resolve(now);
     },
-    cachedPrincipal(request) {
-      try {
-        return verifier.cached?.(takeBearerToken(request, maxTokenBytes));
-      } catch (error) {
-        return error instanceof MissingTokenError && request.optional === true ? null : undefined;
-      }
-    },
+    authenticateNow,
     authorize: (principal, operationId, ctx, authorizeOptions) =>
       ready().authorize(principal, operationId, ctx, authorizeOptions),
     enforce(principal, operationId, ctx) {

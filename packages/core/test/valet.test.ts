@@ -208,26 +208,28 @@ describe('Valet.authenticate', () => {
   });
 });
 
-describe('Valet.cachedPrincipal', () => {
-  it('answers a cached token with its principal, the same one authenticate resolves to', async () => {
-    const caching = new CachingVerifier(verifier);
-    const valet = valetWith({ verifier: caching });
+describe('Valet.authenticateNow', () => {
+  it('answers a cached token with its principal itself, the one authenticate resolves to', async () => {
+    const valet = valetWith({ verifier: new CachingVerifier(verifier) });
     const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE, subject: 'alice' });
     const request = { authorization: `Bearer ${token}` };
-    expect(valet.cachedPrincipal(request)).toBeUndefined();
-    const principal = await valet.authenticate(request);
-    expect(valet.cachedPrincipal(request)).toBe(principal);
-    expect(valet.cachedPrincipal({ authorization: `bearer   ${token}  ` })).toBe(principal);
+    const first = valet.authenticateNow(request);
+    expect(first).toBeInstanceOf(Promise);
+    const principal = await first;
+    expect(principal?.subject).toBe('alice');
+    expect(valet.authenticateNow(request)).toBe(principal);
+    expect(valet.authenticateNow({ authorization: `bearer   ${token}  ` })).toBe(principal);
+    await expect(valet.authenticate(request)).resolves.toBe(principal);
   });
 
-  it('answers an optional request without credentials with null, a required one with undefined', () => {
+  it('answers an optional request without credentials with null, and refuses a required one', async () => {
     const valet = valetWith({ verifier: new CachingVerifier(verifier) });
-    expect(valet.cachedPrincipal({ optional: true })).toBeNull();
-    expect(valet.cachedPrincipal({ authorization: 'Basic dXNlcjpwYXNz', optional: true })).toBeNull();
-    expect(valet.cachedPrincipal({})).toBeUndefined();
+    expect(valet.authenticateNow({ optional: true })).toBeNull();
+    expect(valet.authenticateNow({ authorization: 'Basic dXNlcjpwYXNz', optional: true })).toBeNull();
+    await expect(valet.authenticateNow({})).rejects.toBeInstanceOf(MissingTokenError);
   });
 
-  it('Attack: leaves every request authenticate refuses to authenticate, even with a cached token', async () => {
+  it('Attack: refuses every request authenticate refuses, even with a cached token', async () => {
     const valet = valetWith({ verifier: new CachingVerifier(verifier) });
     const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE });
     await valet.authenticate({ authorization: `Bearer ${token}` });
@@ -242,23 +244,26 @@ describe('Valet.cachedPrincipal', () => {
       { authorization: `Bearer ${token}`, optional: true, query: '?access_token=x' },
     ];
     for (const request of refused) {
-      expect(valet.cachedPrincipal(request)).toBeUndefined();
+      const now = valet.authenticateNow(request);
+      expect(now).toBeInstanceOf(Promise);
+      await expect(now).rejects.toThrow();
       await expect(valet.authenticate(request)).rejects.toThrow();
     }
   });
 
-  it('answers undefined for a verifier without a cache, and never throws for one whose cache does', async () => {
-    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE });
-    expect(valetWith().cachedPrincipal({ authorization: `Bearer ${token}` })).toBeUndefined();
+  it('waits for a verifier without a cache, and never throws for one whose cache does', async () => {
+    const token = await issuer.mint({ scopes: ['files:read'], audience: RESOURCE, subject: 'bob' });
+    const uncached = valetWith().authenticateNow({ authorization: `Bearer ${token}` });
+    expect(uncached).toBeInstanceOf(Promise);
+    await expect(uncached).resolves.toMatchObject({ subject: 'bob' });
     const throwing: TokenVerifier = {
       verify: (t) => verifier.verify(t),
       cached: () => {
         throw new Error('broken cache');
       },
     };
-    expect(
-      valetWith({ verifier: throwing }).cachedPrincipal({ authorization: `Bearer ${token}` }),
-    ).toBeUndefined();
+    const now = valetWith({ verifier: throwing }).authenticateNow({ authorization: `Bearer ${token}` });
+    await expect(now).rejects.toThrow('broken cache');
   });
 });
 

@@ -95,17 +95,16 @@ export function valetExpress(valet: Valet): ValetExpress {
     throw new OptionsError('valet', 'valetExpress() needs a Valet made by createValet().');
   }
   // At once for a request authenticated earlier or a token the verifier holds verified (no
-  // promise); else when `valet.authenticate` settles.
+  // promise); else when the promise `valet.authenticateNow` returns settles.
   const principalOf: RouteFlow['principalOf'] = (req, res, optional, then, fail) => {
     const known = requestPrincipal(req, res);
     if (known !== undefined) return then(known);
-    const bearer = bearerRequest(req, optional);
-    const cached = valet.cachedPrincipal(bearer);
-    if (cached !== undefined) {
-      setRequestPrincipal(req, res, cached);
-      return then(cached);
+    const now = valet.authenticateNow(bearerRequest(req, optional));
+    if (!(now instanceof Promise)) {
+      setRequestPrincipal(req, res, now);
+      return then(now);
     }
-    valet.authenticate(bearer).then((principal) => {
+    now.then((principal) => {
       setRequestPrincipal(req, res, principal);
       then(principal);
     }, fail);

@@ -126,10 +126,9 @@ function authenticator(valet: Valet, enforce?: Enforcement): Hook {
   };
   return (request, _reply, done) => {
     if (awaitsBody(request)) return done();
-    const bearer = bearerRequest(request, false);
-    const cached = valet.cachedPrincipal(bearer);
-    if (cached !== undefined) return next(request, cached, done);
-    valet.authenticate(bearer).then((principal) => next(request, principal, done), done);
+    const now = valet.authenticateNow(bearerRequest(request, false));
+    if (!(now instanceof Promise)) return next(request, now, done);
+    now.then((principal) => next(request, principal, done), done);
   };
 }
 
