@@ -39,7 +39,7 @@ export interface FilesApp {
  * @example
  * ```ts
  * const app = createFilesApp({ resource: config.resource, filesRoot: root.path, idp: identityProvider(config.auth) });
- * const principal = await app.valet.authenticate({ authorization: req.headers.authorization });
+ * const principal = await app.valet.admit({ authorization: req.headersDistinct.authorization });
  * ```
  */
 export function createFilesApp(options: FilesAppOptions): FilesApp {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OptionsError, memoryAuditSink, type ValetError } from '@valet/core';
+import { OptionsError, memoryAuditSink } from '@valet/core';
 import { loadConfig } from '../src/config.js';
 import { SAMPLE_FILES, filesRootFor } from '../src/files-root.js';
 import { prepareFilesServer, type FilesServerParts } from '../src/files-server.js';
@@ -51,15 +51,14 @@ describe('prepareFilesServer in development mode', () => {
       resource: 'http://127.0.0.1:3917/mcp',
       scope: 'files:read',
     });
-    const principal = await parts.app.valet.authenticate({ authorization: `Bearer ${token}` });
+    const authorization = `Bearer ${token}`;
+    const { valet } = parts.app;
+    const principal = await valet.admit({ authorization, operations: [{ id: 'read_file' }] });
     expect([...principal!.scopes]).toEqual(['files:read']);
-    await expect(parts.app.valet.enforce(principal, 'read_file')).resolves.toMatchObject({ allowed: true });
-    const refusal = (await parts.app.valet
-      .enforce(principal, 'write_file')
-      .catch((e: unknown) => e)) as ValetError;
-    expect(refusal.status).toBe(403);
-    expect(refusal.challenge).toMatchObject({ error: 'insufficient_scope' });
-    expect(refusal.challenge?.scope).toContain('files:write');
+    const refusal = valet.admit({ authorization, operations: [{ id: 'write_file' }] });
+    await expect(refusal).rejects.toMatchObject({ status: 403 });
+    await expect(refusal).rejects.toHaveProperty('challenge.error', 'insufficient_scope');
+    await expect(refusal).rejects.toHaveProperty('challenge.scope', expect.arrayContaining(['files:write']));
     expect(audit.events.map((e) => [e.operationId, e.allowed])).toEqual([
       ['read_file', true],
       ['write_file', false],

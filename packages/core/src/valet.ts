@@ -14,8 +14,9 @@ import {
   protectedResourceMetadataUrl,
 } from './http/resource-metadata-url.js';
 import type { IdpPreset } from './idp/preset.js';
-import { Authorizer, type AuthorizeContext, type AuthorizeOptions } from './policy/authorizer.js';
-import { decisionError, type Decision } from './policy/decision.js';
+import { Authorizer, type AuthorizeContext } from './policy/authorizer.js';
+import type { Decision } from './policy/decision.js';
+import { refusalOf } from './policy/refusal.js';
 import { PolicyRegistry } from './policy/registry.js';
 import type { Principal } from './principal.js';
 import type { TokenVerifier } from './verify/token-verifier.js';
@@ -44,16 +45,51 @@ export interface ValetOptions {
   readonly metadata?: Omit<ProtectedResourceMetadataOptions, 'resource' | 'authorizationServers'>;
 }
 
-/** What {@link Valet.authenticate} reads off a request: the bearer parts, plus whether a token is optional. */
-export interface AuthenticateRequest extends BearerRequest {
-  /** When true, a request without any credentials yields `null` instead of a 401. A bad token is still refused. */
-  readonly optional?: boolean;
+/** One operation a request asks to perform, with what its policy's checks may read. */
+export interface RequestedOperation {
+  /** The operation id in the registry: a tool name, `prompt:<name>`, `resource:<uri>`, `GET /files/:id`. */
+  readonly id: string;
+  /** Arguments (and the request) for `check(...)` policies; scope-only policies never read it. */
+  readonly context?: AuthorizeContext;
 }
 
 /**
- * The request flow every adapter shares: extract the bearer token, verify it, authorize the
- * operation, and turn any refusal into status, headers and body. Adapters only translate their
- * framework's request to these calls and the {@link ErrorResponse} back.
+ * What {@link Valet.admit} reads off a request: where the credentials may be, whether they are
+ * optional, and which operations the request performs.
+ */
+export interface AdmitRequest extends BearerRequest {
+  /**
+   * When true, a request without any credentials goes on as anonymous (`null`), and its
+   * operations decide whether that is enough. A bad token is refused either way. Default false.
+   */
+  readonly optional?: boolean;
+  /**
+   * The operations to authorize for the caller; every one must be allowed. Several refusals
+   * make one error whose challenge asks for the union of their scopes. None: authentication only.
+   */
+  readonly operations?: readonly RequestedOperation[];
+  /**
+   * The caller an earlier step of the same request admitted (an adapter's authentication
+   * middleware before a guarded route): its credentials are then not read or verified again.
+   */
+  readonly principal?: Principal | null;
+}
+
+/** Per-call options of {@link Valet.authorize}. */
+export interface ValetAuthorizeOptions {
+  /**
+   * Whether the decision goes to the audit sink. Default true. An adapter that checks again what
+   * {@link Valet.admit} already decided (and recorded) passes false, so each call is audited once.
+   */
+  readonly audit?: boolean;
+}
+
+/**
+ * The request flow every adapter shares, in one call: {@link Valet.admit} takes the bearer
+ * token, verifies it, authorizes the request's operations and rejects with the refusal to
+ * answer with; {@link Valet.errorResponse} turns that refusal into status, headers and body.
+ * Adapters only translate their framework's request to an {@link AdmitRequest} and the
+ * {@link ErrorResponse} back.
  */
 export interface Valet {
   /** The registry operations are looked up in. */
@@ -68,25 +104,23 @@ export interface Valet {
   readonly metadataPaths: readonly string[];
   /** The RFC 9728 document (built once, after the registry is frozen). */
   metadata(): ProtectedResourceMetadata;
-  /** Verifies the request's bearer token. Throws a {@link ValetError} (400/401); `null` only for an optional, credential-less request. */
-  authenticate(request: AuthenticateRequest): Promise<Principal | null>;
   /**
-   * {@link Valet.authenticate}, answered at once when it can be, as `authorize` answers a policy
-   * without checks: the principal itself for a token the verifier holds verified
-   * (`TokenVerifier.cached`), `null` for an optional request without credentials; otherwise the
-   * promise `authenticate` returns. Never throws: a refusal is a rejected promise. Lets an
-   * adapter allow a cached caller without a promise.
+   * Admits a request or refuses it: takes its bearer token (header only; RFC 6750 rules),
+   * verifies it, then authorizes each of `request.operations` for the caller. Resolves to the
+   * caller (`null`: anonymous, only when `optional`); rejects with a {@link ValetError} (400,
+   * 401 or 403 with its challenge) that {@link Valet.errorResponse} renders.
    */
-  authenticateNow(request: AuthenticateRequest): Principal | null | Promise<Principal | null>;
-  /** Decides an operation for a principal (or `null`: anonymous). */
+  admit(request: AdmitRequest): Promise<Principal | null>;
+  /**
+   * Decides one operation for a principal already admitted (or `null`: anonymous), for a check
+   * made where the operation runs (defence in depth, or a transport without HTTP requests).
+   */
   authorize(
     principal: Principal | null,
     operationId: string,
     ctx?: AuthorizeContext,
-    options?: AuthorizeOptions,
-  ): Decision | Promise<Decision>;
-  /** Like {@link Valet.authorize}, but throws the refusal's {@link ValetError} (401 or 403 with its challenge). */
-  enforce(principal: Principal | null, operationId: string, ctx?: AuthorizeContext): Promise<Decision>;
+    options?: ValetAuthorizeOptions,
+  ): Promise<Decision>;
   /** Status, headers (with `WWW-Authenticate`) and body for a Valet error; `undefined` for any other error. */
   errorResponse(error: unknown): ErrorResponse | undefined;
   /** Freezes the registry now (validating every policy) instead of on the first request. */
@@ -103,8 +137,10 @@ export interface Valet {
  *   resource: 'https://api.example.com/mcp',
  *   idp: auth0({ domain: 'example.us.auth0.com', audience: 'https://api.example.com/mcp' }),
  * });
- * const principal = await valet.authenticate({ authorization: req.headersDistinct.authorization });
- * await valet.enforce(principal, 'write_file', { arguments: input });
+ * const caller = await valet.admit({
+ *   authorization: req.headersDistinct.authorization,
+ *   operations: [{ id: 'write_file', context: { arguments: input } }],
+ * }); // or rejects: valet.errorResponse(error) is the 400/401/403 to answer with
  * ```
  */
 export function createValet(options: ValetOptions): Valet {
@@ -158,24 +194,16 @@ export function createValet(options: ValetOptions): Valet {
   const ready = (): Authorizer =>
     (authorizer ??= new Authorizer(registry, options.audit ? { audit: options.audit } : {}));
 
-  const authenticateNow = (request: AuthenticateRequest): Principal | null | Promise<Principal | null> => {
+  const authenticate = async (request: AdmitRequest): Promise<Principal | null> => {
     let token: string;
     try {
       token = takeBearerToken(request, maxTokenBytes);
     } catch (error) {
       if (error instanceof MissingTokenError && request.optional === true) return null;
-      return Promise.reject(error);
+      throw error;
     }
-    try {
-      // A token the verifier holds verified passed the syntax check on its first request.
-      const cached = verifier.cached?.(token);
-      if (cached !== undefined) return cached;
-      checkTokenSyntax(token);
-      // Promise.resolve hands a native promise back as it is.
-      return Promise.resolve(verifier.verify(token));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    checkTokenSyntax(token);
+    return verifier.verify(token);
   };
 
   const valet: Valet = {
@@ -188,25 +216,21 @@ export function createValet(options: ValetOptions): Valet {
       ready();
       return (metadata ??= buildMetadata());
     },
-    // Neither is an async function: a cache hit costs no promise of its own making, and a miss
-    // hands back the verifier's promise instead of wrapping it in another. A synchronous throw
-    // still becomes a rejection.
-    authenticate(request) {
-      const now = authenticateNow(request);
-      return now instanceof Promise ? now : now === null ? NO_PRINCIPAL : Promise.resolve(now);
-    },
-    authenticateNow,
-    authorize: (principal, operationId, ctx, authorizeOptions) =>
-      ready().authorize(principal, operationId, ctx, authorizeOptions),
-    enforce(principal, operationId, ctx) {
-      let decision: Decision | Promise<Decision>;
-      try {
-        decision = ready().authorize(principal, operationId, ctx);
-      } catch (error) {
-        return Promise.reject(error);
+    async admit(request) {
+      const principal = request.principal !== undefined ? request.principal : await authenticate(request);
+      const operations = request.operations;
+      if (operations === undefined || operations.length === 0) return principal;
+      const authorizer = ready();
+      const decisions: Decision[] = [];
+      for (const operation of operations) {
+        decisions.push(await authorizer.authorize(principal, operation.id, operation.context));
       }
-      return isThenable(decision) ? Promise.resolve(decision).then(enforced) : settle(decision);
+      const refusal = refusalOf(decisions);
+      if (refusal !== undefined) throw refusal;
+      return principal;
     },
+    authorize: async (principal, operationId, ctx, authorizeOptions) =>
+      ready().authorize(principal, operationId, ctx, authorizeOptions?.audit === false ? UNAUDITED : undefined),
     errorResponse: (error) => (isValetError(error) ? errorResponse(error, challenge) : undefined),
     freeze: () => void ready(),
   };
@@ -214,23 +238,7 @@ export function createValet(options: ValetOptions): Valet {
   return Object.freeze(valet);
 }
 
-const NO_PRINCIPAL: Promise<null> = Promise.resolve(null);
-
-/** The decision when it allows; its refusal (401/403 with the challenge) otherwise. */
-function enforced(decision: Decision): Decision {
-  const error = decisionError(decision);
-  if (error !== undefined) throw error;
-  return decision;
-}
-
-function isThenable(value: Decision | PromiseLike<Decision>): value is PromiseLike<Decision> {
-  return typeof (value as PromiseLike<Decision>).then === 'function';
-}
-
-function settle(decision: Decision): Promise<Decision> {
-  const error = decisionError(decision);
-  return error === undefined ? Promise.resolve(decision) : Promise.reject(error);
-}
+const UNAUDITED = Object.freeze({ audit: 'none' } as const);
 
 /** {@link validateChallengeOptions}, naming the field as {@link ValetOptions} calls it. */
 function challengeOptions(options: ChallengeOptions): ChallengeOptions {

@@ -5,7 +5,6 @@ import {
   type ControllerContainer,
   type ControllerRoute,
 } from '../internal/controller-routes.js';
-import { requestPrincipal } from '../internal/express-principal.js';
 import { registerRoute } from '../internal/register-route.js';
 import {
   enforcer,
@@ -66,7 +65,7 @@ function handler({ route, call }: ControllerRoute): RequestHandler {
   return (req, res, next) => {
     try {
       const result: unknown = call({
-        principal: requestPrincipal(req, res) ?? null,
+        principal: req.auth ?? null,
         params: req.params,
         query: req.query,
         body: req.body as unknown,

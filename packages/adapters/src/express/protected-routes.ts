@@ -1,10 +1,9 @@
-import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
-import type { IRouter, Request, RequestHandler, Response } from 'express';
+import { OptionsError, type AdmitRequest, type Policy, type Valet } from '@valet/core';
+import type { IRouter, Request, RequestHandler } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
 import { guardPolicy, type Guarded } from '../internal/route-guard.js';
-import { settleDecision } from '../internal/settle-decision.js';
 
 /** An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard. */
 export type RouteGuard = Guarded<RequestHandler>;
@@ -36,17 +35,11 @@ export interface ProtectedRoutesOptions {
   readonly prefix?: string;
 }
 
-/** What the route enforcer needs from `valetExpress`: the Valet, and the request's principal (authenticated once). */
+/** What the route enforcer needs from `valetExpress`: the Valet, and its flow for an Express request. */
 export interface RouteFlow {
   readonly valet: Valet;
-  /** Calls `then` with the request's principal (`null`: anonymous, when `optional`), or `fail` with the refusal. */
-  principalOf(
-    req: Request,
-    res: Response,
-    optional: boolean,
-    then: (principal: Principal | null) => void,
-    fail: (error: unknown) => void,
-  ): void;
+  /** `valet.admit` for `req` (its credentials read off it), setting `req.auth`; rejects with the refusal. */
+  admit(req: Request, request: Partial<Pick<AdmitRequest, 'optional' | 'operations'>>): Promise<void>;
 }
 
 const METHODS: readonly RouteMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
@@ -104,26 +97,26 @@ function isPolicy(value: unknown): value is Policy {
   return typeof value === 'object' && value !== null && typeof (value as Policy).kind === 'string';
 }
 
-/** The middleware in front of a route's handlers: principal (optional: the policy decides), then the decision. */
+/**
+ * The middleware in front of a route's handlers: the request admitted for the route's operation
+ * (anonymous callers too: the policy decides), refusals to `next(err)`.
+ */
 export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
-  const { valet } = flow;
-  // Only attribute checks read the request; scope-only policies are decided without building a context.
-  const withContext = usesChecks(policy);
-  return (req, res, next) =>
-    flow.principalOf(
-      req,
-      res,
-      true,
-      (principal) =>
-        settleDecision(
-          valet,
-          principal,
+  // Only attribute checks read the request; a scope-only route needs no context built per request.
+  const scopeOnly = usesChecks(policy) ? undefined : { optional: true, operations: [{ id }] };
+  return (req, _res, next) => {
+    const request = scopeOnly ?? {
+      optional: true,
+      operations: [
+        {
           id,
-          withContext
-            ? { arguments: { params: req.params, query: req.query, body: req.body as unknown }, request: req }
-            : undefined,
-          next,
-        ),
-      next,
-    );
+          context: {
+            arguments: { params: req.params, query: req.query, body: req.body as unknown },
+            request: req,
+          },
+        },
+      ],
+    };
+    void flow.admit(req, request).then(() => next(), next);
+  };
 }

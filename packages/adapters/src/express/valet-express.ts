@@ -1,13 +1,11 @@
-import { OptionsError, type AuthenticateRequest, type Policy, type Principal, type Valet } from '@valet/core';
+import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
 import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
-import { authorizationHeader } from '../internal/authorization-header.js';
-import { contentTypeHeader } from '../internal/content-type-header.js';
-import { isFormContentType } from '../internal/form-content-type.js';
-import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
+import { assertValet } from '../internal/assert-valet.js';
+import { metadataReplies } from '../internal/metadata-response.js';
+import { bearerRequest } from '../internal/node-request.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
-import { requestPrincipal, setRequestPrincipal } from '../internal/express-principal.js';
-import { urlQuery } from '../internal/url-query.js';
+import { send, sendRefusal } from '../internal/send.js';
 import { mountControllers, type ControllersOptions } from './controllers.js';
 import {
   protectedRoutes,
@@ -44,7 +42,11 @@ export interface AuthenticateOptions {
 export interface ValetExpress {
   /** The Valet every middleware here uses. */
   readonly valet: Valet;
-  /** Middleware that verifies the bearer token and sets `req.auth`; refusals go to `next(err)`. */
+  /**
+   * Middleware that verifies the bearer token and sets `req.auth`; refusals go to `next(err)`.
+   * Guarded routes authenticate on their own; this is for routes and middleware that only need
+   * to know the caller.
+   */
   authenticate(options?: AuthenticateOptions): RequestHandler;
   /** A guard requiring every one of `scopes` (`allOf`). */
   requireScopes(scope: string, ...more: string[]): RouteGuard;
@@ -69,6 +71,13 @@ export interface ValetExpress {
   errorHandler(): ErrorRequestHandler;
 }
 
+/**
+ * Who Valet admitted a request as, under a symbol no other code holds: a guarded route after
+ * `authenticate()` reuses it instead of verifying again, and a `req.auth` another middleware set
+ * is never taken for it.
+ */
+const ADMITTED = Symbol('valet.admitted');
+
 const UNREGISTERED =
   'Declare the route with valetExpress(valet).routes(app).get(path, guard, handler), so that its policy is registered and checked at start-up.';
 
@@ -91,24 +100,19 @@ const UNREGISTERED =
  * ```
  */
 export function valetExpress(valet: Valet): ValetExpress {
-  if (typeof valet?.authenticate !== 'function' || typeof valet.enforce !== 'function') {
-    throw new OptionsError('valet', 'valetExpress() needs a Valet made by createValet().');
-  }
-  // At once for a request authenticated earlier or a token the verifier holds verified (no
-  // promise); else when the promise `valet.authenticateNow` returns settles.
-  const principalOf: RouteFlow['principalOf'] = (req, res, optional, then, fail) => {
-    const known = requestPrincipal(req, res);
-    if (known !== undefined) return then(known);
-    const now = valet.authenticateNow(bearerRequest(req, optional));
-    if (!(now instanceof Promise)) {
-      setRequestPrincipal(req, res, now);
-      return then(now);
-    }
-    now.then((principal) => {
-      setRequestPrincipal(req, res, principal);
-      then(principal);
-    }, fail);
+  assertValet(valet, 'valetExpress()');
+  const admit: RouteFlow['admit'] = async (req, request) => {
+    const admitted = req as Request & { [ADMITTED]?: Principal | null };
+    const known = admitted[ADMITTED];
+    const principal = await valet.admit(
+      known === undefined
+        ? { ...bearerRequest(req, req.body), ...request }
+        : { ...request, principal: known },
+    );
+    admitted[ADMITTED] = principal;
+    req.auth = principal ?? undefined;
   };
+  const flow: RouteFlow = { valet, admit };
   const guard = (policy: Policy): RouteGuard =>
     makeGuard<RequestHandler>(
       (_req, _res, next) => next(unregisteredGuardError(policy, UNREGISTERED)),
@@ -118,63 +122,36 @@ export function valetExpress(valet: Valet): ValetExpress {
   return Object.freeze({
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
-      const optional = optionalFrom(options);
-      return (req, res, next) => principalOf(req, res, optional, () => next(), next);
+      const request = { optional: optionalFrom(options) };
+      return (req, _res, next) => void admit(req, request).then(() => next(), next);
     },
     requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
     requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),
     requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
     routes: (router: Pick<IRouter, RouteMethod>, options: ProtectedRoutesOptions = {}) =>
-      protectedRoutes(router, options, { valet, principalOf }),
+      protectedRoutes(router, options, flow),
     controllers: (
       router: Pick<IRouter, RouteMethod>,
       classes: readonly ControllerClass[],
       options: ControllersOptions = {},
-    ) => mountControllers(router, classes, options, { valet, principalOf }),
+    ) => mountControllers(router, classes, options, flow),
     metadataRouter(): RequestHandler {
       const paths = new Set(valet.metadataPaths);
-      const body = metadataBody(valet);
+      const reply = metadataReplies(valet);
       return (req, res, next) => {
-        if (!paths.has(req.path)) return next();
-        if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, METADATA_HEADERS, body());
-        if (req.method === 'OPTIONS') return send(res, 204, METADATA_PREFLIGHT_HEADERS);
-        next();
+        const { status, headers, body } = reply(req.method);
+        if (!paths.has(req.path) || status === 405) return next();
+        send(res, status, headers, body);
       };
     },
     errorHandler(): ErrorRequestHandler {
       return (err: unknown, _req: Request, res: Response, next: (err?: unknown) => void) => {
         const response = valet.errorResponse(err);
         if (response === undefined || res.headersSent) return next(err);
-        send(res, response.status, response.headers, JSON.stringify(response.body));
+        sendRefusal(res, response);
       };
     },
   });
-}
-
-/**
- * What `valet.authenticate` reads of the request. Each property read costs more than usual on an
- * Express request (see express-principal.ts): one of each, and the body only when it is
- * form-encoded, the one kind that may carry a token (RFC 6750 section 2.2).
- */
-function bearerRequest(req: Request, optional: boolean): AuthenticateRequest {
-  const { rawHeaders, url } = req;
-  const contentType = contentTypeHeader(rawHeaders);
-  return {
-    authorization: authorizationHeader(rawHeaders),
-    query: urlQuery(url),
-    body: isFormContentType(contentType) ? (req.body as unknown) : undefined,
-    contentType,
-    optional,
-  };
-}
-
-/** Writes a whole response; Node leaves the body out of a HEAD response. */
-function send(res: Response, status: number, headers: Readonly<Record<string, string>>, body?: string): void {
-  res.writeHead(
-    status,
-    body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
-  );
-  res.end(body);
 }
 
 /** `optional` from either spelling, refusing a non-boolean and the two given together. */

@@ -1,8 +1,9 @@
-import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import { type Policy, type Principal, type Valet } from '@valet/core';
 import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
+import { assertValet } from '../internal/assert-valet.js';
+import { metadataReplies } from '../internal/metadata-response.js';
 import {
   givenPolicy,
   makeGuard,
@@ -75,8 +76,10 @@ const UNREGISTERED =
 
 const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, done) => {
   const valet = options?.valet;
-  if (typeof valet?.authenticate !== 'function' || typeof valet.enforce !== 'function') {
-    return done(new OptionsError('valet', 'The Valet Fastify plugin needs { valet } made by createValet().'));
+  try {
+    assertValet(valet, 'The Valet Fastify plugin ({ valet })');
+  } catch (error) {
+    return done(error as Error);
   }
   const guard = (policy: Policy): RouteGuard =>
     makeGuard(async () => {
@@ -114,13 +117,18 @@ const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, do
 };
 
 function serveMetadata(fastify: FastifyInstance, valet: Valet): void {
-  const body = metadataBody(valet);
+  const reply = metadataReplies(valet);
   const config = { valet: false } as const;
   for (const url of valet.metadataPaths) {
-    fastify.get(url, { config }, async (_request, reply) => reply.headers(METADATA_HEADERS).send(body()));
-    fastify.options(url, { config }, async (_request, reply) =>
-      reply.code(204).headers(METADATA_PREFLIGHT_HEADERS).send(),
-    );
+    fastify.route({
+      method: ['GET', 'OPTIONS'],
+      url,
+      config,
+      handler: async (request, response) => {
+        const { status, headers, body } = reply(request.method);
+        return response.code(status).headers(headers).send(body);
+      },
+    });
   }
 }
 
@@ -128,9 +136,8 @@ function serveMetadata(fastify: FastifyInstance, valet: Valet): void {
  * The Valet plugin for Fastify 5 (wrapped with fastify-plugin, so it applies to the instance it
  * is registered on). Register it before the routes it should govern: it sees routes through the
  * `onRoute` hook. A route with `config: { valet: policy }` or a guard from `fastify.valet` in its
- * `preHandler` is registered in `valet.registry` as `METHOD /url` (kind `route`), authenticates
- * in `onRequest` (setting `request.auth`), is enforced there too unless its policy has a check
- * or its guard follows other `preHandler` hooks (then in `preHandler`), and answers refusals
+ * `preHandler` is registered in `valet.registry` as `METHOD /url` (kind `route`), is admitted by the
+ * shared flow in its first `preValidation` hook (setting `request.auth`), and answers refusals
  * with their status, `WWW-Authenticate` and JSON body. The registry is frozen (every policy
  * validated) when the server is ready. The RFC 9728 metadata is served at `valet.metadataPaths`.
  * Decorated controllers are declared with `app.valet.controllers([...])`.

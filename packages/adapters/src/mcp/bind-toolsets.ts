@@ -11,6 +11,7 @@ import {
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { assertValet } from '../internal/assert-valet.js';
 import { compileToolsets, type CompiledToolsets } from './internal/compiled-toolsets.js';
 import { callTool, getPrompt, principalOf, readResource, type Binding } from './internal/operation-calls.js';
 import type { McpRequestExtra } from './tool-context.js';
@@ -48,6 +49,7 @@ export interface BindToolsetsOptions {
 }
 
 const instances = new WeakMap<ToolsetClass, object>();
+const UNAUDITED = Object.freeze({ audit: 'none' } as const);
 
 /**
  * Registers every `@Tool`, `@Resource` and `@Prompt` of the toolsets with an MCP SDK server
@@ -83,9 +85,7 @@ export function bindToolsets<S extends McpServer | Server>(server: S, options: B
       'Give valet or authorizer, not both: they would decide differently.',
     );
   }
-  if (valet !== undefined && typeof valet?.authorize !== 'function') {
-    throw new OptionsError('valet', 'valet must be a Valet made by createValet().');
-  }
+  if (valet !== undefined) assertValet(valet, 'bindToolsets()');
   if (authorizer !== undefined && !(authorizer instanceof Authorizer)) {
     throw new OptionsError('authorizer', 'authorizer must be an Authorizer from @valet/core.');
   }
@@ -123,7 +123,11 @@ export function bindToolsets<S extends McpServer | Server>(server: S, options: B
   const compiled = compileToolsets(toolsets, registryOf(decider));
   const binding: Binding = {
     compiled,
-    authorize: (principal, id, ctx) => decider.authorize(principal, id, ctx),
+    authorize:
+      decider instanceof Authorizer
+        ? async (principal, id, ctx, audit) =>
+            decider.authorize(principal, id, ctx, audit ? undefined : UNAUDITED)
+        : (principal, id, ctx, audit) => decider.authorize(principal, id, ctx, { audit }),
     instanceOf: instanceResolver(compiled, container),
     principal: options.principal,
     onError: options.onError,

@@ -1,20 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OptionsError, type Principal, type Valet } from '@valet/core';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { OptionsError, type AdmitRequest, type Principal, type Valet } from '@valet/core';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
-import { authorizationHeader } from '../internal/authorization-header.js';
-import { isFormContentType } from '../internal/form-content-type.js';
-import { METADATA_HEADERS, METADATA_PREFLIGHT_HEADERS, metadataBody } from '../internal/metadata-response.js';
-import { urlQuery } from '../internal/url-query.js';
-import { callAuthorizer } from './internal/call-decisions.js';
-import { send, sendJsonRpcError, sendRefusal } from './internal/http-replies.js';
-import { inspectMessages } from './internal/jsonrpc-inspect.js';
-import { statefulDispatcher, statelessDispatcher, type Dispatcher } from './internal/mcp-dispatch.js';
-import { readRequestBody } from './internal/request-body.js';
+import { assertValet } from '../internal/assert-valet.js';
+import { metadataReplies } from '../internal/metadata-response.js';
+import { bearerRequest } from '../internal/node-request.js';
+import { send, sendRefusal } from '../internal/send.js';
+import { callOperations } from './internal/call-operations.js';
+import { sendJsonRpcError } from './internal/http-replies.js';
+import { inspectMessages, type CheckedCall } from './internal/jsonrpc-inspect.js';
+import {
+  statefulDispatcher,
+  statelessDispatcher,
+  type Dispatcher,
+  type ServerFactory,
+} from './internal/mcp-dispatch.js';
+import { readRequestBody, type RequestBody } from './internal/request-body.js';
 
-/** Makes a server with the toolsets bound, for one request (stateless) or one session (stateful). */
-export type ServerFactory = () => McpServer | Server | Promise<McpServer | Server>;
+export type { ServerFactory } from './internal/mcp-dispatch.js';
 
 /** Options of {@link createMcpHttpHandler}. */
 export interface McpHttpHandlerOptions {
@@ -88,9 +90,7 @@ const SERVER_ERROR = -32000;
  */
 export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
   const { valet } = options;
-  if (typeof valet?.authenticate !== 'function' || typeof valet.errorResponse !== 'function') {
-    throw new OptionsError('valet', 'createMcpHttpHandler() needs a Valet made by createValet().');
-  }
+  assertValet(valet, 'createMcpHttpHandler()');
   if (typeof options.server !== 'function') {
     throw new OptionsError(
       'server',
@@ -116,18 +116,23 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const optional = options.allowAnonymous === true;
   const allow = mode === 'stateful' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS';
   const metadataPaths = new Set(valet.metadataPaths);
-  const metadata = metadataBody(valet);
-  const authorizeCalls = callAuthorizer(valet);
+  const metadata = metadataReplies(valet);
+  const operationsOf = callOperations(valet);
 
-  /** The caller, or {@link ANSWERED} when a refusal was sent. */
-  const authenticate = async (req: IncomingMessage, res: ServerResponse, form?: string) => {
+  /**
+   * `valet.admit` for the request: the caller, or {@link ANSWERED} once a refusal was sent. The
+   * one call per request: with the body's operations when it has any.
+   */
+  const admit = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: Pick<AdmitRequest, 'body' | 'operations'> = {},
+  ): Promise<Principal | null | typeof ANSWERED> => {
     try {
-      return await valet.authenticate({
-        authorization: authorizationHeader(req.rawHeaders),
-        query: urlQuery(req.url),
-        contentType: req.headers['content-type'],
-        body: form,
+      return await valet.admit({
+        ...bearerRequest(req, request.body),
         optional,
+        operations: request.operations,
       });
     } catch (error) {
       const refusal = valet.errorResponse(error);
@@ -143,28 +148,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       const message = `Payload Too Large: the body must not exceed ${maxBodyBytes} bytes.`;
       return sendJsonRpcError(res, 413, SERVER_ERROR, message, { connection: 'close' });
     }
-    const contentType = req.headers['content-type'];
-    const form = body.kind === 'text' && isFormContentType(contentType) ? body.text : undefined;
-    const principal: Principal | null | typeof ANSWERED = await authenticate(req, res, form);
-    if (principal === ANSWERED) return;
-    if (body.kind === 'text' && !isJsonContentType(contentType)) {
-      const message = 'Unsupported Media Type: send the JSON-RPC message as application/json.';
-      return sendJsonRpcError(res, 415, SERVER_ERROR, message);
+    const read = readMessage(req, body);
+    if (!read.ok) {
+      // The caller is authenticated before hearing what is wrong with its message.
+      if ((await admit(req, res, { body: body.kind === 'text' ? body.text : undefined })) !== ANSWERED) {
+        sendJsonRpcError(res, read.status, read.code, read.message);
+      }
+      return;
     }
-    let message: unknown;
-    try {
-      message = body.kind === 'parsed' ? body.value : JSON.parse(body.text);
-    } catch {
-      return sendJsonRpcError(res, 400, PARSE_ERROR, 'Parse error: the body is not valid JSON.');
-    }
-    const inspection = inspectMessages(message, {
-      method: req.headersDistinct['mcp-method'],
-      name: req.headersDistinct['mcp-name'],
-    });
-    if (!inspection.ok) return sendJsonRpcError(res, 400, inspection.code, inspection.message);
-    const refusal = await authorizeCalls(principal, inspection.calls);
-    if (refusal !== undefined) return sendRefusal(res, valet.errorResponse(refusal)!);
-    await dispatcher.post(req, res, principal, message, inspection.initialize);
+    const principal = await admit(req, res, { operations: operationsOf(read.calls) });
+    if (principal !== ANSWERED) await dispatcher.post(req, res, principal, read.message, read.initialize);
   };
 
   const endpoint = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -174,7 +167,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       case 'GET':
       case 'DELETE':
         if (mode === 'stateful') {
-          const principal = await authenticate(req, res);
+          const principal = await admit(req, res);
           if (principal !== ANSWERED) await dispatcher.session(req, res, principal);
           return;
         }
@@ -192,7 +185,10 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
       const query = target.indexOf('?');
       const pathname = query < 0 ? target : target.slice(0, query);
-      if (metadataPaths.has(pathname)) return serveMetadata(req, res, metadata);
+      if (metadataPaths.has(pathname)) {
+        const { status, headers, body } = metadata(req.method);
+        return send(res, status, headers, body);
+      }
       if (pathname === path) return await endpoint(req, res);
       if (next !== undefined) return next();
       sendJsonRpcError(res, 404, SERVER_ERROR, `Not found: the MCP endpoint is ${path}.`);
@@ -209,10 +205,33 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   }) as McpHttpHandler;
 }
 
-function serveMetadata(req: IncomingMessage, res: ServerResponse, body: () => string): void {
-  if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, METADATA_HEADERS, body());
-  if (req.method === 'OPTIONS') return send(res, 204, METADATA_PREFLIGHT_HEADERS);
-  send(res, 405, { allow: 'GET, HEAD, OPTIONS' });
+type ReadMessage =
+  | {
+      readonly ok: true;
+      readonly message: unknown;
+      readonly calls: readonly CheckedCall[];
+      readonly initialize: boolean;
+    }
+  | { readonly ok: false; readonly status: number; readonly code: number; readonly message: string };
+
+/** The JSON-RPC message of a POST body, with the calls to authorize; or the error to answer with. */
+function readMessage(req: IncomingMessage, body: Exclude<RequestBody, { kind: 'too-large' }>): ReadMessage {
+  if (body.kind === 'text' && !isJsonContentType(req.headers['content-type'])) {
+    const message = 'Unsupported Media Type: send the JSON-RPC message as application/json.';
+    return { ok: false, status: 415, code: SERVER_ERROR, message };
+  }
+  let message: unknown;
+  try {
+    message = body.kind === 'parsed' ? body.value : JSON.parse(body.text);
+  } catch {
+    return { ok: false, status: 400, code: PARSE_ERROR, message: 'Parse error: the body is not valid JSON.' };
+  }
+  const inspection = inspectMessages(message, {
+    method: req.headersDistinct['mcp-method'],
+    name: req.headersDistinct['mcp-name'],
+  });
+  if (!inspection.ok) return { ok: false, status: 400, code: inspection.code, message: inspection.message };
+  return { ok: true, message, calls: inspection.calls, initialize: inspection.initialize };
 }
 
 function positive(value: number | undefined, fallback: number, field: string): number {

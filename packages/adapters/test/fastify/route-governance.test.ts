@@ -77,7 +77,7 @@ describe('onRoute: which routes Valet governs', () => {
     await app.close();
   });
 
-  it('keeps the other preHandlers in place, enforcing where the guard stands', async () => {
+  it('keeps the other preHandlers in place, and runs none of them for a refused caller', async () => {
     const app = await fastifyWithValet(fixture.valet());
     const order: string[] = [];
     const before = async () => void order.push('before');
@@ -89,29 +89,32 @@ describe('onRoute: which routes Valet governs', () => {
     );
     const refused = await app.inject({ method: 'GET', url: '/files' });
     expect(refused.statusCode).toBe(401);
-    expect(order).toEqual(['before']);
+    expect(order).toEqual([]);
     await app.inject({
       method: 'GET',
       url: '/files',
       headers: withToken(await fixture.token(['files:read'])),
     });
-    expect(order).toEqual(['before', 'before', 'after:2']);
+    expect(order).toEqual(['before', 'after:1']);
     await app.close();
   });
 });
 
 describe('enforcing', () => {
-  it('refuses a policy that comes first before the body is parsed or validated: 401/403, never 400', async () => {
+  it('refuses before the body is validated or any route hook runs: 401/403, never 400', async () => {
     const app = await fastifyWithValet(fixture.valet());
     const reached: string[] = [];
-    app.addHook('preParsing', async (request) => void reached.push(`parse ${request.url}`));
-    app.addHook('preValidation', async (request) => void reached.push(`validate ${request.url}`));
+    const validate = async (request: { url: string }) => void reached.push(`validate ${request.url}`);
     const schema = { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } };
     const after = async () => void reached.push('after the guard');
-    app.post('/config', { schema, config: { valet: allOf('files:write') } }, async () => 'written');
+    app.post(
+      '/config',
+      { schema, config: { valet: allOf('files:write') }, preValidation: validate },
+      async () => 'written',
+    );
     app.post(
       '/guard',
-      { schema, preHandler: [app.valet.requireScopes('files:write'), after] },
+      { schema, preValidation: validate, preHandler: [app.valet.requireScopes('files:write'), after] },
       async () => 'written',
     );
     const reader = withToken(await fixture.token(['files:read']));
@@ -138,9 +141,7 @@ describe('enforcing', () => {
     expect(invalid.statusCode).toBe(400);
     expect(valid.body).toBe('written');
     expect(reached).toEqual([
-      'parse /guard',
       'validate /guard',
-      'parse /guard',
       'validate /guard',
       'after the guard',
     ]);

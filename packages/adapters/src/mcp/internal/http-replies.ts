@@ -1,24 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorResponse } from '@valet/core';
-
-/** Writes a whole response; Node leaves the body out of a HEAD response. */
-export function send(
-  res: ServerResponse,
-  status: number,
-  headers: Readonly<Record<string, string>>,
-  body?: string,
-): void {
-  res.writeHead(
-    status,
-    body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
-  );
-  res.end(body);
-}
-
-/** A Valet refusal (400/401/403 with its `WWW-Authenticate` challenge, or 500 without details). */
-export function sendRefusal(res: ServerResponse, response: ErrorResponse): void {
-  send(res, response.status, response.headers, JSON.stringify(response.body));
-}
+import { send } from '../../internal/send.js';
 
 /**
  * A transport-level JSON-RPC error, as the SDK's transport writes them (`id: null`: the message

@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ForbiddenError, toAuthInfo, type Principal, type Valet } from '@valet/core';
+import { ForbiddenError, type Principal, type Valet } from '@valet/core';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import type { ServerFactory } from '../http-handler.js';
-import { sendJsonRpcError, sendRefusal } from './http-replies.js';
+import { sendRefusal } from '../../internal/send.js';
+import { authInfoOf } from './auth-info.js';
+import { sendJsonRpcError } from './http-replies.js';
 import { SessionStore, callerKey } from './sessions.js';
+
+/** Makes a server with the toolsets bound, for one request (stateless) or one session (stateful). */
+export type ServerFactory = () => McpServer | Server | Promise<McpServer | Server>;
 
 /** Hands authorized requests to the SDK's transport. */
 export interface Dispatcher {
@@ -34,13 +40,13 @@ export interface DispatchOptions {
 type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
 
 /**
- * Carries the principal to the SDK: `extra.authInfo` of every handler, from which `fromAuthInfo`
- * gets it back whole. Whatever an earlier middleware left in `req.auth` is replaced, so an
+ * Carries the principal to the SDK: `extra.authInfo` of every handler, from which
+ * `principalFromAuthInfo` gets it back whole. Whatever an earlier middleware left in `req.auth` is replaced, so an
  * anonymous request reaches the handlers as anonymous.
  */
 function withAuth(req: IncomingMessage, principal: Principal | null): AuthedRequest {
   const authed = req as AuthedRequest;
-  authed.auth = principal === null ? undefined : (toAuthInfo(principal) as AuthInfo);
+  authed.auth = principal === null ? undefined : authInfoOf(principal);
   return authed;
 }
 

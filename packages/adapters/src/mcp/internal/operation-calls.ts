@@ -1,4 +1,4 @@
-import { fromAuthInfo, isValetError, type Decision, type Principal } from '@valet/core';
+import { isValetError, type Decision, type Principal } from '@valet/core';
 import { InputValidationError, validateInput, type ToolsetClass } from '@valet/decorators';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type {
@@ -9,6 +9,7 @@ import type {
   ReadResourceResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { McpRequestExtra, ResourceContext, ToolContext } from '../tool-context.js';
+import { principalFromAuthInfo } from './auth-info.js';
 import { ProtocolError } from './protocol-error.js';
 import { promptResult, resourceResult, toolError, toolResult } from './call-result.js';
 import type { CompiledToolsets } from './compiled-toolsets.js';
@@ -19,11 +20,16 @@ export const RESOURCE_NOT_FOUND = -32002;
 /** What the bound handlers need: the compiled toolsets and how to decide, resolve and report. */
 export interface Binding {
   readonly compiled: CompiledToolsets;
+  /**
+   * Decides an operation; `audit` false for a request that came over HTTP, where the flow
+   * (`valet.admit`) decided and recorded the same call before the SDK saw it.
+   */
   readonly authorize: (
     principal: Principal | null,
     operationId: string,
-    ctx?: Readonly<Record<string, unknown>>,
-  ) => Decision | Promise<Decision>;
+    ctx: Readonly<Record<string, unknown>> | undefined,
+    audit: boolean,
+  ) => Promise<Decision>;
   readonly instanceOf: (toolset: ToolsetClass) => object;
   /** The principal of requests that carry no HTTP request (stdio, in-memory). */
   readonly principal: Principal | undefined;
@@ -38,7 +44,7 @@ type Method = (input: unknown, ctx: unknown) => unknown;
  * anonymous: the stdio principal never stands in for it.
  */
 export function principalOf(binding: Binding, extra: McpRequestExtra): Principal | null {
-  if (extra.authInfo !== undefined) return fromAuthInfo(extra.authInfo);
+  if (extra.authInfo !== undefined) return principalFromAuthInfo(extra.authInfo);
   const fixed = binding.principal;
   if (extra.requestInfo !== undefined || fixed === undefined) return null;
   if (fixed.expiresAt !== undefined && fixed.expiresAt * 1000 <= Date.now()) {
@@ -48,6 +54,14 @@ export function principalOf(binding: Binding, extra: McpRequestExtra): Principal
     );
   }
   return fixed;
+}
+
+/**
+ * True for a request that did not come over HTTP (stdio, in-memory): the check here is the only
+ * one, so it is audited. Over HTTP, `createMcpHttpHandler` decided and audited the call already.
+ */
+function overStdio(extra: McpRequestExtra): boolean {
+  return extra.requestInfo === undefined;
 }
 
 /** `tools/call`: authorize, validate (the method never sees invalid input), call, convert. */
@@ -61,7 +75,7 @@ export async function callTool(
   const principal = principalOf(binding, extra);
   // Without checks, the decision needs no arguments: refuse before revealing anything about the input.
   if (!tool.checks) {
-    const decision = await binding.authorize(principal, tool.id);
+    const decision = await binding.authorize(principal, tool.id, undefined, overStdio(extra));
     if (!decision.allowed) return toolError(decision.reason);
   }
   let input: unknown;
@@ -73,7 +87,7 @@ export async function callTool(
     throw error;
   }
   if (tool.checks) {
-    const decision = await binding.authorize(principal, tool.id, { arguments: input });
+    const decision = await binding.authorize(principal, tool.id, { arguments: input }, overStdio(extra));
     if (!decision.allowed) return toolError(decision.reason);
   }
   const ctx: ToolContext = { principal, signal: extra.signal, extra };
@@ -96,7 +110,12 @@ export async function readResource(
   if (match === undefined) throw new ProtocolError(RESOURCE_NOT_FOUND, 'Resource not found.', { uri });
   const { resource, variables } = match;
   const principal = principalOf(binding, extra);
-  const decision = await binding.authorize(principal, resource.id, { arguments: variables, uri });
+  const decision = await binding.authorize(
+    principal,
+    resource.id,
+    { arguments: variables, uri },
+    overStdio(extra),
+  );
   if (!decision.allowed) throw refusal(decision);
   const ctx: ResourceContext = { principal, signal: extra.signal, extra, variables };
   let url: URL;
@@ -127,7 +146,7 @@ export async function getPrompt(
     throw new ProtocolError(ErrorCode.InvalidParams, `Unknown prompt "${params.name}".`);
   const args = params.arguments ?? {};
   const principal = principalOf(binding, extra);
-  const decision = await binding.authorize(principal, prompt.id, { arguments: args });
+  const decision = await binding.authorize(principal, prompt.id, { arguments: args }, overStdio(extra));
   if (!decision.allowed) throw refusal(decision);
   const missing = prompt.required.filter((name) => typeof args[name] !== 'string');
   if (missing.length > 0) {
