@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import type { AuditEvent } from '../../src/audit/audit-sink.js';
 import { jsonLinesAuditSink, type JsonLinesTarget } from '../../src/audit/json-lines-sink.js';
-import { OptionsError } from '../../src/errors.js';
 
 const event: AuditEvent = {
   time: '2026-11-28T09:00:00.000Z',
@@ -48,13 +47,8 @@ describe('jsonLinesAuditSink', () => {
   });
 
   it('refuses a target that is neither a stream nor a function', () => {
-    let error: unknown;
-    try {
-      jsonLinesAuditSink({} as JsonLinesTarget);
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as OptionsError).field).toBe('target');
+    expect(() => jsonLinesAuditSink({} as JsonLinesTarget)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'target' }),
+    );
   });
 });

@@ -1,6 +1,4 @@
 import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from '@valet/testing';
-import { InvalidTokenError, OptionsError } from '../../src/errors.js';
-import type { TokenVerifier } from '../../src/verify/token-verifier.js';
 
 /**
  * A test issuer standing in for an IdP's real hosts: `fetch` sends every request for the IdP's
@@ -30,28 +28,3 @@ export async function idpStandIn(options: TestIssuerOptions = {}): Promise<IdpSt
   };
   return { issuer, fetch: standIn, requested };
 }
-
-/** The reason a verification was refused with, or a failure if it was accepted. */
-export async function reasonOf(verifier: TokenVerifier, token: string): Promise<string> {
-  try {
-    await verifier.verify(token);
-  } catch (error) {
-    if (error instanceof InvalidTokenError) return error.reason;
-    throw error;
-  }
-  throw new Error('expected the token to be refused');
-}
-
-/** The `field` of the OptionsError `build` throws. */
-export function optionsField(build: () => unknown): string {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof OptionsError) return error.field;
-    throw error;
-  }
-  throw new Error('expected an OptionsError');
-}
-
-/** Seconds since the epoch, now. */
-export const now = (): number => Math.floor(Date.now() / 1000);

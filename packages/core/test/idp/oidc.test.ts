@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestIssuer, type TestIssuer } from '@valet/testing';
 import { oidc } from '../../src/idp/oidc.js';
-import { optionsField, reasonOf } from './fixtures.js';
 
 const MCP = 'https://mcp.example.com/mcp';
 
@@ -34,8 +33,14 @@ describe('oidc', () => {
 
   it('Security: refuses tokens for another resource and of another issuer', async () => {
     const preset = oidc({ issuer: issuer.url, audience: MCP });
-    expect(await reasonOf(preset.verifier, await issuer.wrongAudience())).toBe('wrong_audience');
-    expect(await reasonOf(preset.verifier, await issuer.wrongIssuer())).toBe('wrong_issuer');
+    await expect(preset.verifier.verify(await issuer.wrongAudience())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'wrong_audience',
+    });
+    await expect(preset.verifier.verify(await issuer.wrongIssuer())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'wrong_issuer',
+    });
   });
 
   it('takes scopeClaim and clientIdClaim for servers that put them elsewhere', async () => {
@@ -46,7 +51,11 @@ describe('oidc', () => {
   });
 
   it('refuses missing options', () => {
-    expect(optionsField(() => oidc({ issuer: '', audience: MCP }))).toBe('issuer');
-    expect(optionsField(() => oidc({ issuer: issuer.url } as never))).toBe('audience');
+    expect(() => oidc({ issuer: '', audience: MCP })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'issuer' }),
+    );
+    expect(() => oidc({ issuer: issuer.url } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { scalekit } from '../../src/idp/scalekit.js';
-import { idpStandIn, now, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+import { now } from '../support/now.js';
+import { idpStandIn, type IdpStandIn } from './fixtures.js';
 
 const ENV = 'https://acme.scalekit.dev';
 const RESOURCE = 'res_114244373767521282';
@@ -59,22 +60,25 @@ describe('scalekit', () => {
 
   describe('Security: tokens of another environment or MCP server', () => {
     it('refuses a token of another environment', async () => {
-      expect(await reasonOf(preset().verifier, await mcpToken({ iss: 'https://evil.scalekit.dev' }))).toBe(
-        'wrong_issuer',
-      );
+      await expect(
+        preset().verifier.verify(await mcpToken({ iss: 'https://evil.scalekit.dev' })),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'wrong_issuer' });
     });
     it('refuses a token for another MCP server of the environment', async () => {
-      expect(await reasonOf(preset().verifier, await mcpToken({ aud: ['res_999'] }))).toBe('wrong_audience');
+      await expect(preset().verifier.verify(await mcpToken({ aud: ['res_999'] }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
     });
   });
 
   it('uses the environment URL as authorization server without a resource id, and validates options', () => {
     expect(scalekit({ environmentUrl: `${ENV}/`, audience: RESOURCE }).authorizationServer).toBe(ENV);
-    expect(
-      optionsField(() => scalekit({ environmentUrl: 'http://acme.scalekit.dev', audience: RESOURCE })),
-    ).toBe('environmentUrl');
-    expect(
-      optionsField(() => scalekit({ environmentUrl: ENV, audience: RESOURCE, resourceId: 'res/1' })),
-    ).toBe('resourceId');
+    expect(() => scalekit({ environmentUrl: 'http://acme.scalekit.dev', audience: RESOURCE })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'environmentUrl' }),
+    );
+    expect(() => scalekit({ environmentUrl: ENV, audience: RESOURCE, resourceId: 'res/1' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'resourceId' }),
+    );
   });
 });

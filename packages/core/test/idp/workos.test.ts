@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { workos } from '../../src/idp/workos.js';
-import { idpStandIn, optionsField, reasonOf, type IdpStandIn } from './fixtures.js';
+import { idpStandIn, type IdpStandIn } from './fixtures.js';
 
 const AUTHKIT = 'https://acme.authkit.app';
 const MCP = 'https://mcp.example.com/mcp';
@@ -42,9 +42,9 @@ describe('workos', () => {
     });
 
     it('Security: refuses an AuthKit token minted for its client id instead of this resource', async () => {
-      expect(
-        await reasonOf(preset().verifier, await mcpToken({ aud: 'client_01JDYN0SB0T9Y8X7W6V5U4T3S2' })),
-      ).toBe('wrong_audience');
+      await expect(
+        preset().verifier.verify(await mcpToken({ aud: 'client_01JDYN0SB0T9Y8X7W6V5U4T3S2' })),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'wrong_audience' });
     });
   });
 
@@ -87,17 +87,22 @@ describe('workos', () => {
     it('Security: refuses a session token of another WorkOS application', async () => {
       const preset = workos({ clientId: CLIENT, fetch: idp.fetch });
       const token = await sessionToken({ iss: 'https://api.workos.com/user_management/client_OTHER' });
-      expect(await reasonOf(preset.verifier, token)).toBe('wrong_issuer');
+      await expect(preset.verifier.verify(token)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_issuer',
+      });
     });
   });
 
   it('refuses contradictory or missing options', () => {
-    expect(
-      optionsField(() =>
-        workos({ authkitDomain: 'acme.authkit.app', clientId: CLIENT, audience: MCP } as never),
-      ),
-    ).toBe('authkitDomain');
-    expect(optionsField(() => workos({ authkitDomain: 'acme.authkit.app' } as never))).toBe('audience');
-    expect(optionsField(() => workos({} as never))).toBe('clientId');
+    expect(() =>
+      workos({ authkitDomain: 'acme.authkit.app', clientId: CLIENT, audience: MCP } as never),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'authkitDomain' }));
+    expect(() => workos({ authkitDomain: 'acme.authkit.app' } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
+    );
+    expect(() => workos({} as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'clientId' }),
+    );
   });
 });

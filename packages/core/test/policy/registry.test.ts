@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { OptionsError, PolicyConfigError } from '../../src/errors.js';
+import { PolicyConfigError } from '../../src/errors.js';
 import { allOf, and, anyOf, check, not, or, publicAccess, type Policy } from '../../src/policy/policy.js';
 import { PolicyRegistry, type OperationDefinition } from '../../src/policy/registry.js';
 import { defineScopes, type ScopeCatalog } from '../../src/policy/scope-catalog.js';
@@ -10,17 +10,12 @@ const catalog = defineScopes({
   admin: {},
 });
 
-function freezeError(...defs: OperationDefinition[]): string {
+/** Expects freeze() to refuse `defs` with a PolicyConfigError saying exactly `message`, leaving the registry open. */
+function expectFreezeToFail(defs: OperationDefinition[], message: string): void {
   const registry = new PolicyRegistry({ catalog });
   for (const def of defs) registry.register(def);
-  try {
-    registry.freeze();
-  } catch (error) {
-    expect(error).toBeInstanceOf(PolicyConfigError);
-    expect(registry.frozen).toBe(false);
-    return (error as Error).message;
-  }
-  throw new Error('expected freeze() to fail');
+  expect(() => registry.freeze()).toThrow(expect.objectContaining({ code: 'ERR_POLICY_CONFIG', message }));
+  expect(registry.frozen).toBe(false);
 }
 
 const tool = (id: string, policy?: Policy, source?: string): OperationDefinition => ({
@@ -96,52 +91,49 @@ describe('PolicyRegistry', () => {
     expect(() => registry.register({ id: 'x', kind: 'function' as 'tool' })).toThrow(
       'register(): operation "x" has kind "function"; use one of tool, resource, prompt, route.',
     );
-    const error = (() => {
-      try {
-        return new PolicyRegistry({ catalog: {} as ScopeCatalog });
-      } catch (caught) {
-        return caught;
-      }
-    })();
-    expect(error).toBeInstanceOf(OptionsError);
-    expect((error as OptionsError).field).toBe('catalog');
+    expect(() => new PolicyRegistry({ catalog: {} as ScopeCatalog })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'catalog' }),
+    );
   });
 });
 
 describe('PolicyRegistry.freeze: validation against the catalog', () => {
   it('names the decorator and its source for an unknown scope, with a did-you-mean', () => {
-    expect(freezeError(tool('write_file', allOf('file:write'), 'FileTools.write'))).toBe(
+    expectFreezeToFail(
+      [tool('write_file', allOf('file:write'), 'FileTools.write')],
       '@RequiresScope("file:write") on FileTools.write: unknown scope. Did you mean "files:write"?',
     );
-    expect(
-      freezeError(
-        tool('write_file', and(allOf('files:read'), anyOf('admin', 'files:wrte')), 'FileTools.write'),
-      ),
-    ).toBe(
+    expectFreezeToFail(
+      [tool('write_file', and(allOf('files:read'), anyOf('admin', 'files:wrte')), 'FileTools.write')],
       '@RequiresAnyScope("admin", "files:wrte") on FileTools.write: unknown scope "files:wrte". Did you mean "files:write"?',
     );
   });
 
   it('reads well without a source too', () => {
-    expect(freezeError(tool('write_file', allOf('file:write')))).toBe(
+    expectFreezeToFail(
+      [tool('write_file', allOf('file:write'))],
       'Tool "write_file" requires unknown scope "file:write". Did you mean "files:write"?',
     );
-    expect(freezeError(tool('export', allOf('billing:export')))).toBe(
+    expectFreezeToFail(
+      [tool('export', allOf('billing:export'))],
       'Tool "export" requires unknown scope "billing:export". Declare it in the scope catalog.',
     );
   });
 
   it('refuses an operation without a policy: default deny must be explicit', () => {
-    expect(freezeError(tool('write_file', undefined, 'FileTools.write'))).toBe(
+    expectFreezeToFail(
+      [tool('write_file', undefined, 'FileTools.write')],
       'FileTools.write (tool "write_file") has no policy. Add @RequiresScope(...) or @Public(): nothing is open by default.',
     );
-    expect(freezeError(tool('write_file'))).toBe(
+    expectFreezeToFail(
+      [tool('write_file')],
       'Tool "write_file" has no policy. Add a scope requirement (allOf(...)) or mark it public (publicAccess()): nothing is open by default.',
     );
   });
 
   it('reports every problem at once', () => {
-    expect(freezeError(tool('a'), tool('b', allOf('admn')), tool('c', not(allOf('files:read'))))).toBe(
+    expectFreezeToFail(
+      [tool('a'), tool('b', allOf('admn')), tool('c', not(allOf('files:read')))],
       'The policy registry has 2 problems:\n' +
         '- Tool "a" has no policy. Add a scope requirement (allOf(...)) or mark it public (publicAccess()): nothing is open by default.\n' +
         '- Tool "b" requires unknown scope "admn". Did you mean "admin"?',

@@ -2,21 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestIssuer, type TestIssuer } from '@valet/testing';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidTokenError } from '../../src/errors.js';
 import { discoverAuthorizationServer, discoveryUrls } from '../../src/verify/discovery.js';
 import { JwtVerifier } from '../../src/verify/jwt-verifier.js';
 
 const AUDIENCE = 'https://mcp.example.com/mcp';
-
-async function failure(promise: Promise<unknown>): Promise<InvalidTokenError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidTokenError);
-    return err as InvalidTokenError;
-  }
-  throw new Error('no failure');
-}
 
 describe('discoveryUrls', () => {
   it('inserts the RFC 8414 well-known segment before the path, then appends the OpenID one', () => {
@@ -81,9 +70,11 @@ describe('Attack: authorization server mix-up through discovery', () => {
   it('refuses metadata that names another issuer, without trying further URLs', async () => {
     const issuer = await createTestIssuer({ metadata: { issuer: 'https://evil.example' } });
     try {
-      const error = await failure(discoverAuthorizationServer(issuer.url));
-      expect(error.reason).toBe('keys_unavailable');
-      expect(error.message).toMatch(/mix-up/);
+      await expect(discoverAuthorizationServer(issuer.url)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'keys_unavailable',
+        message: expect.stringMatching(/mix-up/),
+      });
       expect(issuer.requests).toMatchObject({ oauthMetadata: 1, openidConfiguration: 0 });
     } finally {
       await issuer.close();
@@ -113,15 +104,20 @@ describe('Attack: authorization server mix-up through discovery', () => {
         issuer,
         jwks_uri: 'http://attacker.example/jwks',
       });
-      const error = await failure(discoverAuthorizationServer(issuer));
-      expect(error.reason).toBe('keys_unavailable');
+      await expect(discoverAuthorizationServer(issuer)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'keys_unavailable',
+      });
     });
 
     it('refuses a document that is not a JSON object', async () => {
       const issuer = `${origin}/b`;
       documents['/.well-known/oauth-authorization-server/b'] = '["not", "an", "object"]';
       documents['/b/.well-known/openid-configuration'] = 'null';
-      expect((await failure(discoverAuthorizationServer(issuer))).reason).toBe('keys_unavailable');
+      await expect(discoverAuthorizationServer(issuer)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'keys_unavailable',
+      });
     });
   });
 });
@@ -148,7 +144,10 @@ describe('JwtVerifier by discovery', () => {
     const verifier = new JwtVerifier({ issuer: issuer.url, audience: AUDIENCE, jwks: { cooldownMs: 0 } });
     const token = await issuer.mint();
     issuer.stopMetadata();
-    expect((await failure(verifier.verify(token))).reason).toBe('keys_unavailable');
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'keys_unavailable',
+    });
     issuer.startMetadata();
     await expect(verifier.verify(token)).resolves.toBeDefined();
   });
@@ -160,10 +159,16 @@ describe('JwtVerifier by discovery', () => {
       jwks: { cooldownMs: 60_000 },
     });
     issuer.stopMetadata();
-    expect((await failure(verifier.verify(await issuer.mint()))).reason).toBe('keys_unavailable');
+    await expect(verifier.verify(await issuer.mint())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'keys_unavailable',
+    });
     issuer.startMetadata();
     issuer.resetRequests();
-    expect((await failure(verifier.verify(await issuer.mint()))).reason).toBe('keys_unavailable');
+    await expect(verifier.verify(await issuer.mint())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'keys_unavailable',
+    });
     expect(issuer.requests.oauthMetadata + issuer.requests.openidConfiguration).toBe(0);
   });
 
@@ -171,7 +176,10 @@ describe('JwtVerifier by discovery', () => {
     const liar = await createTestIssuer({ metadata: { issuer: 'https://evil.example' }, audience: AUDIENCE });
     try {
       const verifier = new JwtVerifier({ issuer: liar.url, audience: AUDIENCE });
-      expect((await failure(verifier.verify(await liar.mint()))).reason).toBe('keys_unavailable');
+      await expect(verifier.verify(await liar.mint())).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'keys_unavailable',
+      });
       expect(liar.requests.jwks).toBe(0);
     } finally {
       await liar.close();

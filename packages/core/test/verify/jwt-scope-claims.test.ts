@@ -1,16 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidTokenError, OptionsError } from '../../src/errors.js';
 import { scopeClaimReader } from '../../src/verify/scope-claims.js';
-
-function failure(read: () => unknown): InvalidTokenError {
-  try {
-    read();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidTokenError);
-    return err as InvalidTokenError;
-  }
-  throw new Error('no error');
-}
+import { thrownBy } from '../support/errors.js';
 
 describe('scopeClaimReader', () => {
   it('reads the RFC 9068 scope string by default', () => {
@@ -58,30 +49,37 @@ describe('scopeClaimReader: a scope claim of the wrong type refuses the token', 
     ['roles as an object', 'roles', { roles: { admin: true } }, 'roles'],
     ['one bad claim of several', ['scp', 'roles'], { scp: 'a', roles: 'admin' }, 'roles'],
   ])('%s', (_name, setting, claims, claim) => {
-    const error = failure(() => scopeClaimReader(setting)(claims));
-    expect(error.reason).toBe('invalid_claim');
-    expect(error.claim).toBe(claim);
+    expect(() => scopeClaimReader(setting)(claims)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_TOKEN', reason: 'invalid_claim', claim }),
+    );
   });
 
   it('refuses when the function throws or returns a non-string', () => {
-    const thrown = failure(() =>
+    expect(() =>
       scopeClaimReader(() => {
         throw new TypeError('boom');
       })({}),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'invalid_claim',
+        cause: expect.any(TypeError),
+      }),
     );
-    expect(thrown.reason).toBe('invalid_claim');
-    expect(thrown.cause).toBeInstanceOf(TypeError);
-    const wrong = failure(() => scopeClaimReader(() => [1 as unknown as string])({}));
-    expect(wrong.reason).toBe('invalid_claim');
+    expect(() => scopeClaimReader(() => [1 as unknown as string])({})).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_TOKEN', reason: 'invalid_claim' }),
+    );
   });
 
   it('passes an InvalidTokenError thrown by the function through', () => {
     const own = new InvalidTokenError('missing_claim', 'no tid', { claim: 'tid' });
     expect(
-      failure(() =>
-        scopeClaimReader(() => {
-          throw own;
-        })({}),
+      thrownBy(
+        () =>
+          scopeClaimReader(() => {
+            throw own;
+          })({}),
+        InvalidTokenError,
       ),
     ).toBe(own);
   });

@@ -7,16 +7,6 @@ import type { JwtVerifierOptions } from '../../src/verify/jwt-verifier-options.j
 
 const AUDIENCE = 'https://mcp.example.com/mcp';
 
-async function refusal(promise: Promise<unknown>): Promise<InvalidTokenError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(InvalidTokenError);
-    return err as InvalidTokenError;
-  }
-  throw new Error('the token was accepted');
-}
-
 describe('JwtVerifier with a JWKS', () => {
   let issuer: TestIssuer;
   let verifier: JwtVerifier;
@@ -82,7 +72,10 @@ describe('JwtVerifier with a JWKS', () => {
 
   it('skips the audience check only when told to', async () => {
     const token = await issuer.mint({ claims: { aud: undefined } });
-    expect((await refusal(verifier.verify(token))).reason).toBe('missing_claim');
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'missing_claim',
+    });
     await expect(make({ audience: false }).verify(token)).resolves.toBeDefined();
   });
 
@@ -99,31 +92,43 @@ describe('JwtVerifier with a JWKS', () => {
       strict.verify(await issuer.mint({ header: { typ: 'application/at+jwt' } })),
     ).resolves.toBeDefined();
     await expect(strict.verify(await issuer.mint({ header: { typ: 'AT+JWT' } }))).resolves.toBeDefined();
-    expect((await refusal(strict.verify(await issuer.mint({ header: { typ: 'JWT' } })))).reason).toBe(
-      'wrong_type',
-    );
+    await expect(strict.verify(await issuer.mint({ header: { typ: 'JWT' } }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'wrong_type',
+    });
     await expect(verifier.verify(await issuer.mint({ header: { typ: 'JWT' } }))).resolves.toBeDefined();
   });
 
   it('requires the RFC 9068 claims in strict mode', async () => {
     const strict = make({ strict: true });
-    const error = await refusal(strict.verify(await issuer.mint({ claims: { jti: undefined } })));
-    expect(error).toMatchObject({ reason: 'missing_claim', claim: 'jti' });
+    await expect(strict.verify(await issuer.mint({ claims: { jti: undefined } }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'missing_claim',
+      claim: 'jti',
+    });
     await expect(verifier.verify(await issuer.mint({ claims: { jti: undefined } }))).resolves.toBeDefined();
   });
 
   it('refuses tokens without exp unless allowed', async () => {
     const token = await issuer.mint({ claims: { exp: undefined } });
-    expect(await refusal(verifier.verify(token))).toMatchObject({ reason: 'missing_claim', claim: 'exp' });
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'missing_claim',
+      claim: 'exp',
+    });
     expect((await make({ allowMissingExp: true }).verify(token)).expiresAt).toBeUndefined();
   });
 
   it('checks maxTokenAge and requiredClaims', async () => {
     const now = Math.floor(Date.now() / 1000);
     const old = await issuer.mint({ claims: { iat: now - 3600 } });
-    expect((await refusal(make({ maxTokenAge: 600 }).verify(old))).reason).toBe('too_old');
+    await expect(make({ maxTokenAge: 600 }).verify(old)).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'too_old',
+    });
     const required = make({ requiredClaims: ['tenant'] });
-    expect(await refusal(required.verify(await issuer.mint()))).toMatchObject({
+    await expect(required.verify(await issuer.mint())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
       reason: 'missing_claim',
       claim: 'tenant',
     });
@@ -134,7 +139,10 @@ describe('JwtVerifier with a JWKS', () => {
     const now = Math.floor(Date.now() / 1000);
     const skewed = await issuer.mint({ claims: { nbf: now + 3, iat: now + 3 } });
     await expect(verifier.verify(skewed)).resolves.toBeDefined();
-    expect((await refusal(make({ clockTolerance: 0 }).verify(skewed))).reason).toBe('not_yet_valid');
+    await expect(make({ clockTolerance: 0 }).verify(skewed)).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'not_yet_valid',
+    });
   });
 
   it('runs validate last and keeps its reason', async () => {
@@ -144,24 +152,31 @@ describe('JwtVerifier with a JWKS', () => {
       },
     });
     await expect(strictTenant.verify(await issuer.mint({ claims: { tid: 't1' } }))).resolves.toBeDefined();
-    expect((await refusal(strictTenant.verify(await issuer.mint()))).reason).toBe('wrong_issuer');
+    await expect(strictTenant.verify(await issuer.mint())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'wrong_issuer',
+    });
     const throwing = make({
       validate: () => {
         throw new RangeError('nope');
       },
     });
-    const error = await refusal(throwing.verify(await issuer.mint()));
-    expect(error.reason).toBe('invalid_claim');
-    expect(error.cause).toBeInstanceOf(RangeError);
+    await expect(throwing.verify(await issuer.mint())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'invalid_claim',
+      cause: expect.any(RangeError),
+    });
   });
 
   it('keeps the jose error as cause, with its code', async () => {
-    const error = await refusal(verifier.verify(await issuer.expired()));
-    expect(error.reason).toBe('expired');
-    expect(error.claim).toBe('exp');
-    expect((error.cause as { code?: string }).code).toBe('ERR_JWT_EXPIRED');
-    expect(error.status).toBe(401);
-    expect(error.challenge).toMatchObject({ error: 'invalid_token' });
+    await expect(verifier.verify(await issuer.expired())).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'expired',
+      claim: 'exp',
+      cause: { code: 'ERR_JWT_EXPIRED' },
+      status: 401,
+      challenge: { error: 'invalid_token' },
+    });
   });
 });
 
@@ -193,7 +208,10 @@ describe('JwtVerifier with static keys', () => {
     const verifier = new JwtVerifier({ issuer: ISSUER, audience: AUDIENCE, keys });
     await expect(verifier.verify(await sign(a.privateKey))).resolves.toBeDefined();
     await expect(verifier.verify(await sign(b.privateKey))).resolves.toBeDefined();
-    expect((await refusal(verifier.verify(await sign(stranger.privateKey)))).reason).toBe('bad_signature');
+    await expect(verifier.verify(await sign(stranger.privateKey))).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'bad_signature',
+    });
     const withKids = new JwtVerifier({
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -203,12 +221,14 @@ describe('JwtVerifier with static keys', () => {
       ],
     });
     await expect(withKids.verify(await sign(b.privateKey, { kid: 'b' }))).resolves.toBeDefined();
-    expect((await refusal(withKids.verify(await sign(b.privateKey, { kid: 'a' })))).reason).toBe(
-      'bad_signature',
-    );
-    expect((await refusal(withKids.verify(await sign(b.privateKey, { kid: 'c' })))).reason).toBe(
-      'unknown_key',
-    );
+    await expect(withKids.verify(await sign(b.privateKey, { kid: 'a' }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'bad_signature',
+    });
+    await expect(withKids.verify(await sign(b.privateKey, { kid: 'c' }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'unknown_key',
+    });
   });
 
   describe('Security: a key remembered for a verified header serves that exact header only', () => {
@@ -225,12 +245,14 @@ describe('JwtVerifier with static keys', () => {
       for (let i = 0; i < 2; i++) {
         await expect(verifier.verify(await sign(trusted.privateKey, header))).resolves.toBeDefined();
       }
-      expect((await refusal(verifier.verify(await sign(attacker.privateKey, header)))).reason).toBe(
-        'bad_signature',
-      );
-      expect((await refusal(verifier.verify(await sign(attacker.privateKey, { kid: 'k2' })))).reason).toBe(
-        'unknown_key',
-      );
+      await expect(verifier.verify(await sign(attacker.privateKey, header))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'bad_signature',
+      });
+      await expect(verifier.verify(await sign(attacker.privateKey, { kid: 'k2' }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'unknown_key',
+      });
       await expect(verifier.verify(await sign(trusted.privateKey, header))).resolves.toBeDefined();
     });
 
@@ -262,6 +284,9 @@ describe('JwtVerifier with static keys', () => {
       .setIssuer(ISSUER)
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('another-secret-of-thirty-two-byt'));
-    expect((await refusal(verifier.verify(forged))).reason).toBe('bad_signature');
+    await expect(verifier.verify(forged)).rejects.toMatchObject({
+      code: 'ERR_INVALID_TOKEN',
+      reason: 'bad_signature',
+    });
   });
 });

@@ -5,7 +5,6 @@ import { IntrospectionVerifier } from '../../src/verify/introspection-verifier.j
 import { JwtVerifier } from '../../src/verify/jwt-verifier.js';
 import { MultiIssuerVerifier } from '../../src/verify/multi-issuer-verifier.js';
 import type { TokenVerifier } from '../../src/verify/token-verifier.js';
-import { reasonOf } from '../idp/fixtures.js';
 
 const OUR_MCP = 'http://127.0.0.1:4100/mcp';
 const OTHER_MCP = 'http://127.0.0.1:4300/mcp';
@@ -51,7 +50,10 @@ describe('verifiers against oidc-provider', () => {
 
     it('Security: refuses a token the same server issued for another resource (wrong_audience)', async () => {
       const token = await as.clientCredentialsToken({ resource: OTHER_MCP, scope: 'files:read' });
-      expect(await reasonOf(make(), token)).toBe('wrong_audience');
+      await expect(make().verify(token)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
     });
   });
 
@@ -84,7 +86,10 @@ describe('verifiers against oidc-provider', () => {
         body: new URLSearchParams({ token }),
       });
       expect(revoke.status).toBe(200);
-      expect(await reasonOf(introspection(), token)).toBe('inactive');
+      await expect(introspection().verify(token)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'inactive',
+      });
     });
 
     it('fails closed with wrong client credentials', async () => {
@@ -94,7 +99,10 @@ describe('verifiers against oidc-provider', () => {
         clientAuth: { clientId: 'dev-client', clientSecret: 'nope' },
         audience: OPAQUE_API,
       });
-      expect(await reasonOf(wrong, token)).toBe('introspection_failed');
+      await expect(wrong.verify(token)).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'introspection_failed',
+      });
     });
   });
 
