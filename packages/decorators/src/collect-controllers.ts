@@ -1,17 +1,12 @@
 import type { ScopeCatalog } from '@valet/core';
-import type { CollectOptions } from './collect-toolsets.js';
+import type { CollectOptions } from './collect-options.js';
 import type { ControllerClass, ControllerDefinition, RouteDeclaration } from './controller-definition.js';
-import { classRequirements, memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
-import {
-  className,
-  lineage,
-  lineageMembers,
-  ownRecord,
-  type MemberEntry,
-  type RouteRecord,
-} from './internal/metadata.js';
 import { collectClasses } from './internal/collect-classes.js';
-import { decoratorName } from './internal/requirement-decorator.js';
+import { declaredMember, type DeclaredMember, type MemberKind } from './internal/declared-member.js';
+import type { Identity } from './internal/find-duplicates.js';
+import { joinPath } from './internal/join-path.js';
+import { classRequirements, memberPolicy, type ClassPolicy } from './internal/member-policy.js';
+import { className, lineage, lineageMembers, ownRecord, type RouteRecord } from './internal/metadata.js';
 import type { RouteOptions } from './route.js';
 
 /**
@@ -37,8 +32,30 @@ export function collectControllers(
     what: 'controllers',
     marker: '@Controller()',
     collectOne,
-    findDuplicates,
+    declarationsOf: (definition) => definition.routes,
+    identify: routeIdentity,
   });
+}
+
+const ROUTES: MemberKind<RouteRecord> = {
+  declarations: (member) => member.routes,
+  misplaced(member, at) {
+    const operation = member.declarations[0];
+    if (operation === undefined) return undefined;
+    return `${operation.written} on ${at}: a controller declares routes (@Get, @Post, ...); move the ${operation.kind} to a @Toolset() class.`;
+  },
+  one: 'a route',
+  many: 'routes',
+  holder: 'controller',
+  twice: 'a method is one route, so declare another method for the other.',
+  undeclared: 'the method is not a route; add @Get(...), @Post(...), ...',
+};
+
+/** What every route of one controller shares. */
+interface ControllerContext {
+  readonly target: ControllerClass;
+  readonly prefix: string;
+  readonly owner: ClassPolicy;
 }
 
 function collectOne(
@@ -70,49 +87,34 @@ function collectOne(
     );
     return undefined;
   }
-  const classLevel = classRequirements(chain);
+  const controller: ControllerContext = {
+    target,
+    prefix,
+    owner: { requirements: classRequirements(chain), catalog, holder: 'controller' },
+  };
   const routes: RouteDeclaration[] = [];
-  for (const [key, entries] of lineageMembers(chain)) {
-    const route = collectRoute(target, key, entries, prefix, classLevel, catalog, problems);
+  for (const decorated of lineageMembers(chain)) {
+    const member = declaredMember(target, decorated, ROUTES, problems);
+    const route = member === undefined ? undefined : collectRoute(controller, member, problems);
     if (route !== undefined) routes.push(route);
   }
   return Object.freeze({ target, name, prefix, routes: Object.freeze(routes) });
 }
 
 function collectRoute(
-  target: ControllerClass,
-  key: string | symbol,
-  entries: readonly MemberEntry[],
-  prefix: string,
-  classLevel: readonly PlacedRequirement[],
-  catalog: ScopeCatalog | undefined,
+  controller: ControllerContext,
+  member: DeclaredMember<RouteRecord>,
   problems: Set<string>,
 ): RouteDeclaration | undefined {
-  const declaring = declaringEntry(key, entries, problems);
-  if (declaring === undefined) return undefined;
-  const record = declaring[1].routes[0]!;
-  const source = `${className(target)}.${String(key)}`;
-  if (typeof key === 'symbol') {
-    problems.add(`${record.written} on ${source}: a route needs a string method name.`);
-    return undefined;
-  }
-  if (typeof (target.prototype as Record<string, unknown>)[key] !== 'function') {
-    problems.add(`${record.written} on ${source}: only methods can be routes.`);
-    return undefined;
-  }
+  const { key, source, declaration: record } = member;
   const path = routePath(record, source, problems);
   const options = routeOptions(record, source, problems);
-  const full = path === undefined ? undefined : joinPath(prefix, path);
+  const full = path === undefined ? undefined : joinPath(controller.prefix, path);
   const label =
     full === undefined ? `${record.written} on ${source}` : `Route "${record.method} ${full}" (${source})`;
-  const memberLevel = entries.flatMap(([owner, member]) =>
-    member.requirements.map((requirement) => ({ requirement, where: `${className(owner)}.${key}` })),
-  );
   const policy = memberPolicy(
-    { label, source, member: key, holder: 'controller' },
-    classLevel,
-    memberLevel,
-    catalog,
+    controller.owner,
+    { label, member: key, requirements: member.requirements },
     problems,
   );
   if (full === undefined || options === undefined || policy === undefined) return undefined;
@@ -125,50 +127,8 @@ function collectRoute(
     policy,
     handler: key,
     source,
-    controller: target,
+    controller: controller.target,
   });
-}
-
-/** The class whose route decorator declares the member (the most derived), or undefined with the reason in `problems`. */
-function declaringEntry(
-  key: string | symbol,
-  entries: readonly MemberEntry[],
-  problems: Set<string>,
-): MemberEntry | undefined {
-  const at = (owner: object): string => `${className(owner)}.${String(key)}`;
-  let declaring: MemberEntry | undefined;
-  for (const entry of entries) {
-    const [owner, member] = entry;
-    const operation = member.declarations[0];
-    if (operation !== undefined) {
-      problems.add(
-        `${operation.written} on ${at(owner)}: a controller declares routes (@Get, @Post, ...); move the ${operation.kind} to a @Toolset() class.`,
-      );
-      return undefined;
-    }
-    const [one, two] = member.routes;
-    if (member.isStatic && one !== undefined) {
-      problems.add(
-        `${one.written} on static ${at(owner)}: routes are instance methods (the controller is resolved from the container); remove "static".`,
-      );
-      return undefined;
-    }
-    if (one !== undefined && two !== undefined) {
-      problems.add(
-        `${at(owner)} has both ${one.written} and ${two.written}; a method is one route, so declare another method for the other.`,
-      );
-      return undefined;
-    }
-    if (one !== undefined) declaring = entry;
-  }
-  if (declaring !== undefined) return declaring;
-  const placed = entries.find(([, member]) => member.requirements[0] !== undefined);
-  if (placed !== undefined) {
-    problems.add(
-      `${decoratorName(placed[1].requirements[0]!.written)} on ${at(placed[0])}: the method is not a route; add @Get(...), @Post(...), ... or move the requirement to the class.`,
-    );
-  }
-  return undefined;
 }
 
 function routePath(record: RouteRecord, source: string, problems: Set<string>): string | undefined {
@@ -205,23 +165,11 @@ function routeOptions(record: RouteRecord, source: string, problems: Set<string>
   return problems.size > count ? undefined : raw;
 }
 
-/** `/files` + `/:id` -> `/files/:id`; `/files` + `/` -> `/files`; `''` + `''` -> `/`. */
-function joinPath(prefix: string, path: string): string {
-  const full = `${prefix}${path === '/' ? '' : path}`;
-  return full === '' ? '/' : full;
-}
-
-function findDuplicates(definitions: readonly ControllerDefinition[], problems: Set<string>): void {
-  const byId = new Map<string, RouteDeclaration>();
-  for (const route of definitions.flatMap((definition) => definition.routes)) {
-    const id = `${route.method} ${route.path}`;
-    const first = byId.get(id);
-    if (first === undefined) {
-      byId.set(id, route);
-      continue;
-    }
-    problems.add(
-      `Route "${id}" is declared twice: by ${first.source} and by ${route.source}. Routes must be unique; change the path or the method of one.`,
-    );
-  }
+function routeIdentity(route: RouteDeclaration): Identity {
+  const id = `${route.method} ${route.path}`;
+  return {
+    id,
+    what: `Route "${id}"`,
+    fix: 'Routes must be unique; change the path or the method of one.',
+  };
 }

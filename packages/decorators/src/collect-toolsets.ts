@@ -1,18 +1,14 @@
 import type { Policy, ScopeCatalog } from '@valet/core';
+import type { CollectOptions } from './collect-options.js';
 import { inputSchema, type InputSchema } from './input-schema.js';
-import { checkOptions, type CheckedOptions } from './internal/declaration-options.js';
-import { className, lineage, lineageMembers, ownRecord, type MemberEntry } from './internal/metadata.js';
-import { classRequirements, memberPolicy, type PlacedRequirement } from './internal/member-policy.js';
 import { collectClasses } from './internal/collect-classes.js';
-import { decoratorName } from './internal/requirement-decorator.js';
+import { checkOptions, type CheckedOptions } from './internal/declaration-options.js';
+import { declaredMember, type DeclaredMember, type MemberKind } from './internal/declared-member.js';
+import type { Identity } from './internal/find-duplicates.js';
+import { classRequirements, memberPolicy, type ClassPolicy } from './internal/member-policy.js';
+import { className, lineage, lineageMembers, ownRecord, type Declaration } from './internal/metadata.js';
 import { toolInput } from './internal/tool-input.js';
 import type { OperationDeclaration, ToolsetClass, ToolsetDefinition } from './toolset-definition.js';
-
-/** Options of {@link collectToolsets}. */
-export interface CollectOptions {
-  /** When given, every scope named by `@RequiresScope` / `@RequiresAnyScope` must be declared in it. */
-  readonly catalog?: ScopeCatalog;
-}
 
 const EMPTY_SCHEMA: InputSchema = Object.freeze({
   type: 'object',
@@ -43,8 +39,24 @@ export function collectToolsets(
     what: 'toolsets',
     marker: '@Toolset()',
     collectOne,
-    findDuplicates,
+    declarationsOf: (definition) => definition.operations,
+    identify: operationIdentity,
   });
+}
+
+const OPERATIONS: MemberKind<Declaration> = {
+  declarations: (member) => member.declarations,
+  one: 'an operation',
+  many: 'operations',
+  holder: 'toolset',
+  twice: 'a method is one operation, so keep one.',
+  undeclared: 'the method is not a @Tool; add @Tool(...)',
+};
+
+/** What every operation of one toolset shares. */
+interface ToolsetContext {
+  readonly target: ToolsetClass;
+  readonly owner: ClassPolicy;
 }
 
 function collectOne(
@@ -68,87 +80,53 @@ function collectOne(
     );
     return undefined;
   }
-  const classLevel = classRequirements(chain);
+  const toolset: ToolsetContext = {
+    target,
+    owner: { requirements: classRequirements(chain), catalog, holder: 'toolset' },
+  };
   const operations: OperationDeclaration[] = [];
-  for (const [key, entries] of lineageMembers(chain)) {
-    const operation = collectMember(target, key, entries, classLevel, catalog, problems);
+  for (const decorated of lineageMembers(chain)) {
+    const member = declaredMember(target, decorated, OPERATIONS, problems);
+    const operation = member === undefined ? undefined : collectOperation(toolset, member, problems);
     if (operation !== undefined) operations.push(operation);
   }
   return Object.freeze({ target, name, operations: Object.freeze(operations) });
 }
 
-function collectMember(
-  target: ToolsetClass,
-  key: string | symbol,
-  entries: readonly MemberEntry[],
-  classLevel: readonly PlacedRequirement[],
-  catalog: ScopeCatalog | undefined,
+function collectOperation(
+  toolset: ToolsetContext,
+  member: DeclaredMember<Declaration>,
   problems: Set<string>,
 ): OperationDeclaration | undefined {
-  const at = (owner: object): string => `${className(owner)}.${String(key)}`;
-  let declaring: MemberEntry | undefined;
-  for (const entry of entries) {
-    const [owner, member] = entry;
-    const first = member.declarations[0]?.written ?? member.requirements[0]?.written;
-    if (member.isStatic) {
-      problems.add(
-        `${first} on static ${at(owner)}: operations are instance methods (the toolset is resolved from the container); remove "static".`,
-      );
-      return undefined;
-    }
-    const [one, two] = member.declarations;
-    if (one !== undefined && two !== undefined) {
-      problems.add(
-        `${at(owner)} has both ${one.written} and ${two.written}; a method is one operation, so keep one.`,
-      );
-      return undefined;
-    }
-    if (one !== undefined) declaring = entry;
-  }
-  if (declaring === undefined) {
-    for (const [owner, member] of entries) {
-      const requirement = member.requirements[0];
-      if (requirement === undefined) continue;
-      problems.add(
-        `${decoratorName(requirement.written)} on ${at(owner)}: the method is not a @Tool; add @Tool(...) or move the requirement to the class.`,
-      );
-      break;
-    }
-    return undefined;
-  }
-  const declaration = declaring[1].declarations[0]!;
-  const source = `${className(target)}.${String(key)}`;
-  if (typeof key === 'symbol') {
-    problems.add(`${declaration.written} on ${source}: an operation needs a string method name.`);
-    return undefined;
-  }
-  if (typeof (target.prototype as Record<string, unknown>)[key] !== 'function') {
-    problems.add(`${declaration.written} on ${source}: only methods can be operations.`);
-    return undefined;
-  }
+  const { key, source, declaration } = member;
   const checked = checkOptions(declaration, key, source, problems);
   const identity = checked === undefined ? undefined : labelOf(declaration.kind, checked);
   const label = identity === undefined ? `${declaration.written} on ${source}` : `${identity} (${source})`;
-  const memberLevel = entries.flatMap(([owner, member]) =>
-    member.requirements.map((requirement) => ({ requirement, where: at(owner) })),
+  const policy = memberPolicy(
+    toolset.owner,
+    { label, member: key, requirements: member.requirements },
+    problems,
   );
-  const policy = memberPolicy({ label, source, member: key }, classLevel, memberLevel, catalog, problems);
   if (checked === undefined || policy === undefined) return undefined;
-  return build(target, key, source, label, declaration.kind, checked, policy, problems);
+  return build({ toolset: toolset.target, member, label, checked, policy }, problems);
 }
 
-function build(
-  target: ToolsetClass,
-  method: string,
-  source: string,
-  label: string,
-  kind: 'tool' | 'resource' | 'prompt',
-  checked: CheckedOptions,
-  policy: Policy,
-  problems: Set<string>,
-): OperationDeclaration | undefined {
+/** An operation whose declaration, options and policy are checked, to be built. */
+interface CheckedOperation {
+  readonly toolset: ToolsetClass;
+  readonly member: DeclaredMember<Declaration>;
+  /** `Tool "write_file" (FileTools.write)`. */
+  readonly label: string;
+  readonly checked: CheckedOptions;
+  readonly policy: Policy;
+}
+
+function build(operation: CheckedOperation, problems: Set<string>): OperationDeclaration | undefined {
+  const { toolset, member, label, checked, policy } = operation;
+  const { key: method, source, declaration } = member;
+  const { kind } = declaration;
   const { name, title, description, raw } = checked;
-  const common = { name, title, description, policy, method, source, toolset: target };
+  const common = { name, title, description, policy, method, source, toolset };
   if (kind === 'resource') {
     const uri = raw.uri as string;
     return Object.freeze({ ...common, kind, id: `resource:${uri}`, uri, mimeType: raw.mimeType });
@@ -157,7 +135,8 @@ function build(
     const args = Object.freeze((raw.arguments ?? []).map((arg) => Object.freeze({ ...arg })));
     return Object.freeze({ ...common, kind, id: `prompt:${name}`, arguments: args });
   }
-  const input = toolInput(target.prototype as object, method, raw.input, label, problems);
+  const prototype = toolset.prototype as object;
+  const input = toolInput({ prototype, method, explicit: raw.input, label }, problems);
   let schema = EMPTY_SCHEMA;
   if (input !== undefined) {
     try {
@@ -176,22 +155,12 @@ function labelOf(kind: 'tool' | 'resource' | 'prompt', checked: CheckedOptions):
   return `${kind === 'tool' ? 'Tool' : 'Prompt'} "${checked.name}"`;
 }
 
-function findDuplicates(definitions: readonly ToolsetDefinition[], problems: Set<string>): void {
-  const byId = new Map<string, OperationDeclaration>();
-  for (const operation of definitions.flatMap((definition) => definition.operations)) {
-    const first = byId.get(operation.id);
-    if (first === undefined) {
-      byId.set(operation.id, operation);
-      continue;
-    }
-    const [what, field] =
-      operation.kind === 'tool'
-        ? [`Tool "${operation.name}"`, '@Tool({ name })']
-        : operation.kind === 'prompt'
-          ? [`Prompt "${operation.name}"`, '@Prompt({ name })']
-          : [`Resource "${operation.uri}"`, '@Resource({ uri })'];
-    problems.add(
-      `${what} is declared twice: by ${first.source} and by ${operation.source}. Names must be unique; rename one with ${field}.`,
-    );
-  }
+function operationIdentity(operation: OperationDeclaration): Identity {
+  const [what, field] =
+    operation.kind === 'tool'
+      ? [`Tool "${operation.name}"`, '@Tool({ name })']
+      : operation.kind === 'prompt'
+        ? [`Prompt "${operation.name}"`, '@Prompt({ name })']
+        : [`Resource "${operation.uri}"`, '@Resource({ uri })'];
+  return { id: operation.id, what, fix: `Names must be unique; rename one with ${field}.` };
 }

@@ -1,5 +1,5 @@
 import type { Policy } from '@valet/core';
-import type { HttpMethod } from './route.js';
+import type { HttpMethod } from './http-method.js';
 
 /** A class marked `@Controller()`. */
 export type ControllerClass<T extends object = object> = new (...args: never[]) => T;

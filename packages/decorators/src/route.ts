@@ -1,8 +1,6 @@
+import type { HttpMethod } from './http-method.js';
 import { memberRecordOf } from './internal/metadata.js';
 import type { MemberDecorator } from './member-decorator.js';
-
-/** The HTTP methods a {@link Controller} route is declared with. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Options of {@link Get}, {@link Post}, {@link Put}, {@link Patch} and {@link Delete}. */
 export interface RouteOptions {

@@ -51,7 +51,7 @@ export async function validateInput<T extends object>(dto: InputClass<T>, input:
     // class-validator refuses an instance of a class without rules as an "unknown value".
     for (const key of Object.keys(plain)) violations.push(unknownProperty(key));
   }
-  missingRequired(schema, plain, '', new Set(violations.map((v) => v.path)), violations);
+  missingRequired(schema, plain, '', { reported: new Set(violations.map((v) => v.path)), out: violations });
   if (violations.length > 0) throw new InputValidationError(violations);
   return instance;
 }

@@ -39,6 +39,17 @@ describe('collectToolsets: start-up errors', () => {
     );
   });
 
+  it('refuses a policy decorator on a static method that is not a @Tool, as on any other', () => {
+    @Toolset()
+    class FileTools {
+      @Tool({ description: 'r' }) @Public() read(): void {}
+      @RequiresScope('files:read') static helper(): void {}
+    }
+    expect(collectError([FileTools])).toBe(
+      '@RequiresScope on FileTools.helper: the method is not a @Tool; add @Tool(...) or move the requirement to the class.',
+    );
+  });
+
   it('refuses two tools with one name, naming both', () => {
     @Toolset()
     @Public()

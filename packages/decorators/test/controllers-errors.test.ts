@@ -77,6 +77,17 @@ describe('collectControllers: start-up errors', () => {
     );
   });
 
+  it('refuses a policy decorator on a static method that is not a route, as on any other', () => {
+    @Controller('/files')
+    class FilesController {
+      @Get() @Public() list(): void {}
+      @RequiresScope('files:read') static helper(): void {}
+    }
+    expect(collectError([FilesController])).toBe(
+      '@RequiresScope on FilesController.helper: the method is not a route; add @Get(...), @Post(...), ... or move the requirement to the class.',
+    );
+  });
+
   it('refuses a class without @Controller(), saying what is missing', () => {
     @Public()
     class FilesController {

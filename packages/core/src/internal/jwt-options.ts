@@ -6,6 +6,14 @@ import type { JwtVerifierOptions, StaticKeys } from '../verify/jwt-verifier-opti
 import { scopeClaimReader, type ScopeReader } from '../verify/scope-claims.js';
 import { checkAlgorithms } from './jwt-algorithms.js';
 import { isLoopbackHost } from '../http/loopback.js';
+import {
+  booleanOption,
+  numberInRange,
+  optionalFunction,
+  requiredOption,
+  stringList,
+  type NumberRange,
+} from './option-checks.js';
 import { secureUrl } from './secure-url.js';
 import { checkStaticKeys } from './static-keys.js';
 
@@ -59,44 +67,25 @@ const KNOWN_OPTIONS = new Set<string>([
 /** Claims RFC 9068 section 2.2 requires in a JWT access token (`aud` is checked separately). */
 const RFC9068_CLAIMS = ['iss', 'exp', 'sub', 'client_id', 'iat', 'jti'];
 
-function nonEmptyStrings(field: string, value: unknown, what: string): readonly string[] {
-  const list: unknown[] = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
-  if (list.length === 0 || list.some((item) => typeof item !== 'string' || item === '')) {
-    throw new OptionsError(field, `${field} must be ${what}.`);
-  }
-  return Object.freeze([...new Set(list as string[])]);
-}
+/** Claims that name the client when `clientIdClaim` is not set, first present wins. */
+const DEFAULT_CLIENT_ID_CLAIMS = ['client_id', 'azp', 'appid', 'cid'];
 
-function number(
-  field: string,
-  value: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-  integer = false,
-): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new OptionsError(field, `${field} must be a number from ${min} to ${max}.`);
-  }
-  if (integer && !Number.isInteger(value)) throw new OptionsError(field, `${field} must be a whole number.`);
-  return value;
-}
-
-function optionalFunction<T>(field: string, value: unknown): T | undefined {
-  if (value !== undefined && typeof value !== 'function')
-    throw new OptionsError(field, `${field} must be a function.`);
-  return value as T | undefined;
-}
+// Bounds of the numeric options, documented on JwtVerifierOptions.
+const DAY_MS = 86_400_000;
+const CLOCK_TOLERANCE: NumberRange = { min: 0, max: 300 };
+const MAX_TOKEN_AGE: NumberRange = { min: 1, max: 31_536_000 };
+const MAX_TOKEN_BYTES: NumberRange = { min: 64, max: 1_048_576, integer: true };
+const JWKS_TIMEOUT_MS: NumberRange = { min: 1, max: 60_000, integer: true };
+const JWKS_COOLDOWN_MS: NumberRange = { min: 0, max: DAY_MS, integer: true };
+const JWKS_CACHE_AGE_MS: NumberRange = { min: 1, max: DAY_MS, integer: true };
 
 function checkIssuers(value: unknown): readonly string[] {
-  if (value === undefined) {
-    throw new OptionsError(
-      'issuer',
-      'issuer is required: the "iss" of the authorization server whose tokens to accept.',
-    );
-  }
-  const issuers = nonEmptyStrings('issuer', value, 'a non-empty string or a non-empty list of them');
+  const given = requiredOption(
+    'issuer',
+    value,
+    'the "iss" of the authorization server whose tokens to accept',
+  );
+  const issuers = stringList('issuer', given, { expected: 'a non-empty string or a non-empty list of them' });
   for (const issuer of issuers) {
     if (!URL.canParse(issuer)) continue;
     const url = new URL(issuer);
@@ -116,13 +105,14 @@ function checkAudience(value: unknown, strict: boolean): AudienceMatcher | undef
       throw new OptionsError('audience', 'audience: false contradicts strict (RFC 9068 requires "aud").');
     return undefined;
   }
-  if (value === undefined) {
-    throw new OptionsError(
-      'audience',
-      'audience is required: set it to this server URL (RFC 8707 resource), or to false to skip the check knowingly.',
-    );
-  }
-  const audiences = nonEmptyStrings('audience', value, 'a resource URL, a non-empty list of them, or false');
+  const given = requiredOption(
+    'audience',
+    value,
+    'set it to this server URL (RFC 8707 resource), or to false to skip the check knowingly',
+  );
+  const audiences = stringList('audience', given, {
+    expected: 'a resource URL, a non-empty list of them, or false',
+  });
   for (const audience of audiences) {
     if (/^https?:/i.test(audience) && (!URL.canParse(audience) || audience.includes('#'))) {
       throw new OptionsError(
@@ -209,9 +199,9 @@ function checkJwksOptions(value: unknown, source: KeySource): ResolvedJwtOptions
     }
   }
   return {
-    timeoutMs: number('jwks.timeoutMs', jwks['timeoutMs'], 5000, 1, 60_000, true),
-    cooldownMs: number('jwks.cooldownMs', jwks['cooldownMs'], 30_000, 0, 86_400_000, true),
-    cacheMaxAgeMs: number('jwks.cacheMaxAgeMs', jwks['cacheMaxAgeMs'], 600_000, 1, 86_400_000, true),
+    timeoutMs: numberInRange('jwks.timeoutMs', jwks['timeoutMs'], 5000, JWKS_TIMEOUT_MS),
+    cooldownMs: numberInRange('jwks.cooldownMs', jwks['cooldownMs'], 30_000, JWKS_COOLDOWN_MS),
+    cacheMaxAgeMs: numberInRange('jwks.cacheMaxAgeMs', jwks['cacheMaxAgeMs'], 600_000, JWKS_CACHE_AGE_MS),
   };
 }
 
@@ -226,17 +216,14 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.has(key)) throw new OptionsError(key, `${key} is not a JwtVerifier option.`);
   }
-  const strict = options.strict ?? false;
-  if (typeof strict !== 'boolean') throw new OptionsError('strict', 'strict must be true or false.');
+  const strict = booleanOption('strict', options.strict, false);
   if (options.typ !== undefined && options.typ !== false && options.typ !== 'at+jwt') {
     throw new OptionsError('typ', 'typ must be "at+jwt" or false.');
   }
   if (strict && options.typ === false) {
     throw new OptionsError('typ', 'typ: false contradicts strict (RFC 9068 requires typ at+jwt).');
   }
-  const allowMissingExp = options.allowMissingExp ?? false;
-  if (typeof allowMissingExp !== 'boolean')
-    throw new OptionsError('allowMissingExp', 'allowMissingExp must be a boolean.');
+  const allowMissingExp = booleanOption('allowMissingExp', options.allowMissingExp, false);
   if (strict && allowMissingExp) {
     throw new OptionsError(
       'allowMissingExp',
@@ -253,27 +240,24 @@ export function resolveJwtOptions(options: JwtVerifierOptions): ResolvedJwtOptio
     ...(audience === undefined ? [] : ['aud']),
     ...(options.requiredClaims === undefined
       ? []
-      : nonEmptyStrings('requiredClaims', options.requiredClaims, 'a non-empty list of claim names')),
+      : stringList('requiredClaims', options.requiredClaims, {
+          expected: 'a non-empty list of claim names',
+        })),
   ];
   return {
     issuers,
     audience,
     keySource: source,
     algorithms: checkAlgorithms(options.algorithms, secret),
-    clockTolerance: number('clockTolerance', options.clockTolerance, 5, 0, 300),
-    maxTokenAge:
-      options.maxTokenAge === undefined
-        ? undefined
-        : number('maxTokenAge', options.maxTokenAge, 0, 1, 31_536_000),
+    clockTolerance: numberInRange('clockTolerance', options.clockTolerance, 5, CLOCK_TOLERANCE),
+    maxTokenAge: numberInRange('maxTokenAge', options.maxTokenAge, undefined, MAX_TOKEN_AGE),
     requiredClaims: Object.freeze([...new Set(required)]),
     typ: options.typ === 'at+jwt' || (strict && options.typ === undefined) ? 'at+jwt' : undefined,
     scopes: scopeClaimReader(options.scopeClaim),
-    clientIdClaims: nonEmptyStrings(
-      'clientIdClaim',
-      options.clientIdClaim ?? ['client_id', 'azp', 'appid', 'cid'],
-      'a claim name or a non-empty list of claim names',
-    ),
-    maxTokenBytes: number('maxTokenBytes', options.maxTokenBytes, 8192, 64, 1_048_576, true),
+    clientIdClaims: stringList('clientIdClaim', options.clientIdClaim ?? DEFAULT_CLIENT_ID_CLAIMS, {
+      expected: 'a claim name or a non-empty list of claim names',
+    }),
+    maxTokenBytes: numberInRange('maxTokenBytes', options.maxTokenBytes, 8192, MAX_TOKEN_BYTES),
     jwks: checkJwksOptions(options.jwks, source),
     validate: optionalFunction('validate', options.validate),
     fetch: optionalFunction('fetch', options.fetch),

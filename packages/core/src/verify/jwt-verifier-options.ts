@@ -49,7 +49,10 @@ export interface JwtVerifierOptions {
   readonly algorithms?: readonly string[];
   /** Leeway in seconds for `exp`, `nbf` and `iat` against this server's clock. Default 5, at most 300. */
   readonly clockTolerance?: number;
-  /** Refuse tokens whose `iat` is more than this many seconds ago (`too_old`); requires `iat`. */
+  /**
+   * Refuse tokens whose `iat` is more than this many seconds ago (`too_old`); requires `iat`.
+   * From 1 to 31536000 (a year).
+   */
   readonly maxTokenAge?: number;
   /** Claims every token must have (`missing_claim` otherwise). `exp` is always required. */
   readonly requiredClaims?: readonly string[];
@@ -70,9 +73,13 @@ export interface JwtVerifierOptions {
   readonly clientIdClaim?: string | readonly string[];
   /** Accept tokens without `exp` (they never expire). Default `false`. */
   readonly allowMissingExp?: boolean;
-  /** Longest accepted token, in characters, checked before any parsing. Default 8192. */
+  /** Longest accepted token, in characters, checked before any parsing: 64 to 1048576. Default 8192. */
   readonly maxTokenBytes?: number;
-  /** Timing of a remote JWKS (`jwksUri` or discovery). */
+  /**
+   * Timing of a remote JWKS (`jwksUri` or discovery), in whole milliseconds: `timeoutMs` 1 to
+   * 60000, `cooldownMs` 0 to 86400000, `cacheMaxAgeMs` 1 to 86400000. Refused with `keys` or
+   * `secret`, where there is nothing to fetch.
+   */
   readonly jwks?: JwksOptions;
   /**
    * Extra rules on the verified claims, run last (IdP presets check `token_use`, `tid` here).

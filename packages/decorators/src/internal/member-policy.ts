@@ -14,29 +14,39 @@ export function classRequirements(chain: readonly (readonly [object, ClassRecord
   );
 }
 
-/** What {@link memberPolicy} needs to know about the operation. */
+/** What a class contributes to the policy of each of its members. */
+export interface ClassPolicy {
+  /** The class-level requirements along the lineage (see {@link classRequirements}). */
+  readonly requirements: readonly PlacedRequirement[];
+  /** When given, every scope a requirement names must be declared in it. */
+  readonly catalog: ScopeCatalog | undefined;
+  /** What holds the members, for advice: `toolset` or `controller`. */
+  readonly holder: string;
+}
+
+/** What {@link memberPolicy} needs to know about the member. */
 export interface PolicyTarget {
   /** `Tool "write_file" (FileTools.write)`. */
   readonly label: string;
-  /** `FileTools.write`. */
-  readonly source: string;
+  /** `write`. */
   readonly member: string;
-  /** What holds operations, for advice: `toolset` (default) or `controller`. */
-  readonly holder?: string;
+  /** The member's own requirements along the lineage, base first. */
+  readonly requirements: readonly PlacedRequirement[];
 }
 
 /**
- * The policy of one operation: class requirements AND-ed with member requirements, in the
+ * The policy of one member: class requirements AND-ed with member requirements, in the
  * order written. Contradictions (public and restricted at once), empty scope lists, unknown
  * scopes (when a catalog is given) and a missing policy are added to `problems`.
  */
 export function memberPolicy(
+  owner: ClassPolicy,
   target: PolicyTarget,
-  classLevel: readonly PlacedRequirement[],
-  memberLevel: readonly PlacedRequirement[],
-  catalog: ScopeCatalog | undefined,
   problems: Set<string>,
 ): Policy | undefined {
+  const { catalog } = owner;
+  const classLevel = owner.requirements;
+  const memberLevel = target.requirements;
   const classPublic = classLevel.find(isPublic);
   const memberPublic = memberLevel.find(isPublic);
   const classPolicies = classLevel.filter((placed) => !isPublic(placed));
@@ -64,7 +74,7 @@ export function memberPolicy(
     clash(
       memberPublic,
       classPolicies[0],
-      `a member cannot loosen its class's requirement. Move ${target.member} to a ${target.holder ?? 'toolset'} without class-level requirements, or remove @Public().`,
+      `a member cannot loosen its class's requirement. Move ${target.member} to a ${owner.holder} without class-level requirements, or remove @Public().`,
     );
   }
   const policies = [...classPolicies, ...memberPolicies];

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { Policy } from '@valet/core';
-import type { HttpMethod } from '../route.js';
+import type { HttpMethod } from '../http-method.js';
 
 /**
  * One policy decorator as written: `@Public()`, or a policy with the text it was written as and,
@@ -103,17 +103,21 @@ export function lineage(target: object): (readonly [object, ClassRecord])[] {
 /** A class of a lineage and what it recorded for one member. */
 export type MemberEntry = readonly [object, MemberRecord];
 
-/** Every member decorated along `chain` (see {@link lineage}), with the entry of each class that decorates it, base first. */
-export function lineageMembers(
-  chain: readonly (readonly [object, ClassRecord])[],
-): (readonly [string | symbol, MemberEntry[]])[] {
+/** One member decorated along a lineage, with the entry of each class that decorates it, base first. */
+export interface LineageMember {
+  readonly key: string | symbol;
+  readonly entries: readonly MemberEntry[];
+}
+
+/** Every member decorated along `chain` (see {@link lineage}). */
+export function lineageMembers(chain: readonly (readonly [object, ClassRecord])[]): LineageMember[] {
   const keys = new Set(chain.flatMap(([, record]) => [...record.members.keys()]));
-  return [...keys].map((key) => [
+  return [...keys].map((key) => ({
     key,
-    chain
+    entries: chain
       .map(([owner, record]) => [owner, record.members.get(key)] as const)
       .filter((entry): entry is MemberEntry => entry[1] !== undefined),
-  ]);
+  }));
 }
 
 /** The class name used in messages. */

@@ -12,18 +12,24 @@ const NOT_A_DTO = new Map<unknown, string>([
   [Promise, 'a promise'],
 ]);
 
+/** The tool method {@link toolInput} reads the input of. */
+export interface ToolMethod {
+  /** The toolset's prototype, which carries the method's `design:paramtypes`. */
+  readonly prototype: object;
+  readonly method: string;
+  /** `@Tool({ input })`, when given. */
+  readonly explicit: InputClass | undefined;
+  /** `Tool "write_file" (FileTools.write)`, for messages. */
+  readonly label: string;
+}
+
 /**
  * The input DTO of a tool method: `explicit` (`@Tool({ input })`) or the declared class of its
  * first parameter (`design:paramtypes`, emitted because the method is decorated). Undefined for
  * a method without parameters. Mistakes are added to `problems`.
  */
-export function toolInput(
-  prototype: object,
-  method: string,
-  explicit: InputClass | undefined,
-  label: string,
-  problems: Set<string>,
-): InputClass | undefined {
+export function toolInput(tool: ToolMethod, problems: Set<string>): InputClass | undefined {
+  const { prototype, method, explicit, label } = tool;
   const params = Reflect.getMetadata('design:paramtypes', prototype, method) as unknown[] | undefined;
   const declared = params?.[0];
   const declaredClass = typeof declared === 'function' && declared !== Object && !NOT_A_DTO.has(declared);

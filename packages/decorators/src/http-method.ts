@@ -1,0 +1,2 @@
+/** The HTTP methods a {@link Controller} route is declared with. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
