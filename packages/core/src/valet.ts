@@ -230,7 +230,12 @@ export function createValet(options: ValetOptions): Valet {
       return principal;
     },
     authorize: async (principal, operationId, ctx, authorizeOptions) =>
-      ready().authorize(principal, operationId, ctx, authorizeOptions?.audit === false ? UNAUDITED : undefined),
+      ready().authorize(
+        principal,
+        operationId,
+        ctx,
+        authorizeOptions?.audit === false ? UNAUDITED : undefined,
+      ),
     errorResponse: (error) => (isValetError(error) ? errorResponse(error, challenge) : undefined),
     freeze: () => void ready(),
   };

@@ -140,11 +140,7 @@ describe('enforcing', () => {
     });
     expect(invalid.statusCode).toBe(400);
     expect(valid.body).toBe('written');
-    expect(reached).toEqual([
-      'validate /guard',
-      'validate /guard',
-      'after the guard',
-    ]);
+    expect(reached).toEqual(['validate /guard', 'validate /guard', 'after the guard']);
     await app.close();
   });
 

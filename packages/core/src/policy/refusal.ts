@@ -12,7 +12,8 @@ export function refusalOf(decisions: readonly Decision[]): ValetError | undefine
   const errors = refused.map((decision) => decisionError(decision)!);
   const reason = refused.map((decision) => decision.reason).join(' ');
   const required = union(refused.map((decision) => decision.required));
-  if (errors.every((error) => error instanceof MissingTokenError)) return new MissingTokenError(reason, required);
+  if (errors.every((error) => error instanceof MissingTokenError))
+    return new MissingTokenError(reason, required);
   if (errors.every((error) => error instanceof InsufficientScopeError)) {
     return new InsufficientScopeError(reason, {
       required,
