@@ -1,3 +1,4 @@
-export * from './cli-io.js';
-export * from './run.js';
-export * from './commands/manifest.js';
+export type { CliIo, CliStream } from './cli-io.js';
+export { HELP, run } from './run.js';
+export { MANIFEST_HELP, manifestCommand } from './commands/manifest.js';
+export type { ManifestFormat } from './commands/manifest.js';

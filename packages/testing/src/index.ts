@@ -1,4 +1,25 @@
-export * from './test-issuer.js';
-export * from './dev-authorization-server.js';
-export * from './authorize-headless.js';
-export * from './mcp-oauth-client.js';
+export { createTestIssuer } from './test-issuer.js';
+export type {
+  EndpointOutage,
+  MintOptions,
+  TestIssuer,
+  TestIssuerAlgorithm,
+  TestIssuerOptions,
+  TestIssuerRequests,
+} from './test-issuer.js';
+export { startDevAuthorizationServer } from './dev-authorization-server.js';
+export type { DevClient, DevResource } from './dev-registrations.js';
+export type {
+  AuthorizationCodeTokenOptions,
+  DevAuthorizationServer,
+  DevAuthorizationServerOptions,
+} from './dev-authorization-server.js';
+export { authorizeHeadless } from './authorize-headless.js';
+export type { AuthorizeHeadlessOptions, HeadlessAuthorization } from './authorize-headless.js';
+export { connectWithOAuth, headlessOAuthProvider } from './mcp-oauth-client.js';
+export type {
+  ConnectWithOAuthOptions,
+  HeadlessOAuthProvider,
+  HeadlessOAuthProviderOptions,
+  OAuthMcpConnection,
+} from './mcp-oauth-client.js';

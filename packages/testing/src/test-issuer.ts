@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { JsonServer, type Outage } from './internal/issuer-http.js';
-import { IssuerKeys, generateSigningKey, sign, type SigningKey } from './internal/issuer-keys.js';
+import {
+  IssuerKeys,
+  generateSigningKey,
+  sign,
+  type SigningAlgorithm,
+  type SigningKey,
+} from './internal/issuer-keys.js';
 
 /** The algorithms a test issuer can sign with. */
-export type TestIssuerAlgorithm =
-  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
+export type TestIssuerAlgorithm = SigningAlgorithm;
 
 /** How a stopped endpoint fails: `'unavailable'` answers 503; `'hang'` never answers (test timeouts). */
 export type EndpointOutage = Outage;

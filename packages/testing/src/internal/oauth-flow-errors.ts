@@ -1,11 +1,16 @@
-import type { HeadlessOAuthProvider } from '../mcp-oauth-client.js';
+/** What these messages read of the headless provider. */
+interface ProviderState {
+  readonly dynamicallyRegistered: boolean;
+  readonly redirectUrl: string | URL;
+  grantedScopes(): readonly string[];
+}
 
 /**
  * Why a step-up failed, with the scopes asked and granted, and, for a dynamically registered
  * client, the usual cause: oidc-provider (and so the dev authorization server) limits such a
  * client to the scope it registered with.
  */
-export function stepUpRefusal(scope: string, provider: HeadlessOAuthProvider, cause: unknown): Error {
+export function stepUpRefusal(scope: string, provider: ProviderState, cause: unknown): Error {
   const reason = cause instanceof Error ? cause.message : String(cause);
   const scopeRefused = /invalid_scope|403/.test(reason);
   const hint =
@@ -23,7 +28,7 @@ export function stepUpRefusal(scope: string, provider: HeadlessOAuthProvider, ca
 }
 
 /** The server refused the token the flow just obtained: a configuration mismatch, not a scope. */
-export function unusableTokenError(url: URL, provider: HeadlessOAuthProvider, cause: unknown): Error {
+export function unusableTokenError(url: URL, provider: ProviderState, cause: unknown): Error {
   return new Error(
     `connectWithOAuth: ${url.href} refused the access token the authorization server just issued` +
       ` (scopes "${provider.grantedScopes().join(' ')}"); check that the server trusts that issuer` +

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { ClientMetadata, Configuration, errors } from 'oidc-provider';
-import type { DevClient, DevResource } from '../dev-authorization-server.js';
+import type { DevClient, DevResource } from '../dev-registrations.js';
 import { memoryAdapter } from './memory-adapter.js';
 
 /** What the dev authorization server's oidc-provider configuration is made from. */
