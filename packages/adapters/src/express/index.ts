@@ -1,4 +1,5 @@
-export * from './valet-express.js';
+export { valetExpress } from './valet-express.js';
+export type { AuthenticateOptions, ValetExpress } from './valet-express.js';
 export type {
   ProtectedRoute,
   ProtectedRoutes,

@@ -3,10 +3,13 @@ import type { IRouter, Request, RequestHandler } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
-import { guardPolicy, type Guarded } from '../internal/route-guard.js';
+import { guardPolicy } from '../internal/route-guard.js';
 
 /** An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard. */
-export type RouteGuard = Guarded<RequestHandler>;
+export type RouteGuard = RequestHandler & {
+  /** The policy the route is registered with. */
+  readonly policy: Policy;
+};
 
 /** The HTTP methods {@link ProtectedRoutes} declares routes for. */
 export type RouteMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';

@@ -1,3 +1,4 @@
-export * from './valet-fastify.js';
+export { valetFastify } from './valet-fastify.js';
+export type { RouteGuard, ValetFastify, ValetFastifyOptions } from './valet-fastify.js';
 export type { ControllerContainer, ControllersOptions } from './controllers.js';
 export type { RouteContext } from './route-context.js';

@@ -4,13 +4,7 @@ import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyReque
 import fp from 'fastify-plugin';
 import { assertValet } from '../internal/assert-valet.js';
 import { metadataReplies } from '../internal/metadata-response.js';
-import {
-  givenPolicy,
-  makeGuard,
-  scopePolicy,
-  unregisteredGuardError,
-  type Guarded,
-} from '../internal/route-guard.js';
+import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
 import { mountControllers, type ControllersOptions } from './controllers.js';
 import { governRoutes } from './route-governance.js';
 
@@ -36,7 +30,10 @@ export interface ValetFastifyOptions {
 }
 
 /** A `preHandler` hook carrying a policy: the route it is declared on is registered with that policy. */
-export type RouteGuard = Guarded<(request: FastifyRequest, reply: FastifyReply) => Promise<void>>;
+export type RouteGuard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
+  /** The policy the route is registered with. */
+  readonly policy: Policy;
+};
 
 /** What the plugin decorates the instance with: `fastify.valet`. */
 export interface ValetFastify {

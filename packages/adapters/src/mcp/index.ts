@@ -1,4 +1,6 @@
-export * from './bind-toolsets.js';
-export * from './http-handler.js';
-export * from './stdio.js';
-export * from './tool-context.js';
+export { bindToolsets } from './bind-toolsets.js';
+export type { BindToolsetsOptions, ToolsetContainer } from './bind-toolsets.js';
+export { createMcpHttpHandler } from './http-handler.js';
+export type { McpHttpHandler, McpHttpHandlerOptions, ServerFactory } from './http-handler.js';
+export { verifyStdioToken } from './stdio.js';
+export type { McpRequestExtra, PromptContext, ResourceContext, ToolContext } from './tool-context.js';
