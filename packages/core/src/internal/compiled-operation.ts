@@ -1,7 +1,6 @@
 import type { Decision } from '../policy/decision.js';
 import { describePolicy } from '../policy/describe.js';
 import type { Policy } from '../policy/policy.js';
-import type { RegisteredOperation } from '../policy/registry.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 import { frozenSet } from './frozen-set.js';
 import { missingScopes } from './missing-scopes.js';
@@ -24,26 +23,28 @@ export interface CompiledOperation {
   readonly anonymous: Decision;
 }
 
-/** Builds a frozen decision; every decision has this one shape. */
-export function makeDecision(
-  allowed: boolean,
-  operationId: string,
-  policy: Policy | undefined,
-  required: readonly string[],
-  missing: readonly string[],
-  reason: string,
-  authenticated: boolean,
-  cause?: unknown,
-): Decision {
+/** Builds a frozen decision; every decision has this one shape, `cause` included. */
+export function makeDecision(fields: Decision): Decision {
+  const { allowed, operationId, policy, required, missing, reason, authenticated, cause } = fields;
   return Object.freeze({ allowed, operationId, policy, required, missing, reason, authenticated, cause });
 }
 
 const NONE: readonly string[] = Object.freeze([]);
 const NO_SCOPES = frozenSet<string>([]);
 
-/** Compiles a registered operation (which has a policy: the registry checked). */
+/**
+ * What compiling needs of a registered operation, which has a policy (the registry checked).
+ * Structural, so this file does not import the registry that imports it.
+ */
+interface OperationToCompile {
+  readonly id: string;
+  readonly kind: Parameters<typeof operationLabel>[0];
+  readonly policy: Policy;
+}
+
+/** Compiles a registered operation. */
 export function compileOperation(
-  operation: RegisteredOperation & { readonly policy: Policy },
+  operation: OperationToCompile,
   satisfiersOf: (scope: string) => readonly string[],
 ): CompiledOperation {
   const { id, policy } = operation;
@@ -52,25 +53,25 @@ export function compileOperation(
   const described = describePolicy(policy);
   const phrase = requirementPhrase(policy, described);
   const required = requiredScopes(policy);
-  const allowedText = allowedReason(label, described);
-  return Object.freeze({
-    id,
+  const allowed = makeDecision({
+    allowed: true,
+    operationId: id,
     policy,
-    compiled,
-    label,
-    phrase,
     required,
-    allowed: makeDecision(true, id, policy, required, NONE, allowedText, true),
-    anonymous: compiled.anonymous
-      ? makeDecision(true, id, policy, required, NONE, allowedText, false)
-      : makeDecision(
-          false,
-          id,
-          policy,
-          required,
-          missingScopes(compiled, NO_SCOPES, undefined),
-          anonymousReason(label, policy, phrase),
-          false,
-        ),
+    missing: NONE,
+    reason: allowedReason(label, described),
+    authenticated: true,
   });
+  const anonymous = compiled.anonymous
+    ? makeDecision({ ...allowed, authenticated: false })
+    : makeDecision({
+        allowed: false,
+        operationId: id,
+        policy,
+        required,
+        missing: missingScopes(compiled, NO_SCOPES, undefined),
+        reason: anonymousReason(label, policy, phrase),
+        authenticated: false,
+      });
+  return Object.freeze({ id, policy, compiled, label, phrase, required, allowed, anonymous });
 }

@@ -51,39 +51,8 @@ export function compilePolicy(
   };
   let checks = 0;
 
-  const requirement = (scope: string): ScopeTest => {
-    const satisfiers = satisfiersOf(scope);
-    if (satisfiers.length === 1) return (granted) => granted.has(scope);
-    return (granted) => {
-      for (let i = 0; i < satisfiers.length; i++) if (granted.has(satisfiers[i]!)) return true;
-      return false;
-    };
-  };
-
-  const leafTest = (scopes: readonly string[], all: boolean): ScopeTest => {
-    if (scopes.length === 1) return requirement(scopes[0]!);
-    if (scopes.every((scope) => satisfiersOf(scope).length === 1)) {
-      return all
-        ? (granted) => {
-            for (let i = 0; i < scopes.length; i++) if (!granted.has(scopes[i]!)) return false;
-            return true;
-          }
-        : (granted) => {
-            for (let i = 0; i < scopes.length; i++) if (granted.has(scopes[i]!)) return true;
-            return false;
-          };
-    }
-    const tests = scopes.map(requirement);
-    return all
-      ? (granted) => {
-          for (let i = 0; i < tests.length; i++) if (!tests[i]!(granted)) return false;
-          return true;
-        }
-      : (granted) => {
-          for (let i = 0; i < tests.length; i++) if (tests[i]!(granted)) return true;
-          return false;
-        };
-  };
+  /** A requirement for `scope`: any of its satisfiers is granted. */
+  const requirement = (scope: string): ScopeTest => combineTests(satisfiersOf(scope).map(hasScope), false);
 
   interface Parts {
     test: ScopeTest;
@@ -107,7 +76,7 @@ export function compilePolicy(
       case 'allOf':
       case 'anyOf': {
         const all = node.kind === 'allOf';
-        const test = leafTest(node.scopes, all);
+        const test = combineTests(node.scopes.map(requirement), all);
         return {
           test,
           evaluate: (state) => test(state.principal.scopes),
@@ -137,19 +106,10 @@ export function compilePolicy(
       case 'or': {
         const all = node.kind === 'and';
         const parts = node.policies.map(build);
-        const tests = parts.map((part) => part.test);
-        const test: ScopeTest =
-          tests.length === 2
-            ? pair(tests[0]!, tests[1]!, all)
-            : all
-              ? (granted) => {
-                  for (let i = 0; i < tests.length; i++) if (!tests[i]!(granted)) return false;
-                  return true;
-                }
-              : (granted) => {
-                  for (let i = 0; i < tests.length; i++) if (tests[i]!(granted)) return true;
-                  return false;
-                };
+        const test = combineTests(
+          parts.map((part) => part.test),
+          all,
+        );
         return {
           test,
           evaluate: combine(
@@ -181,9 +141,18 @@ export function compilePolicy(
   });
 }
 
-/** `a && b` or `a || b` without a loop: the common shape of nested policies. */
-function pair(first: ScopeTest, second: ScopeTest, all: boolean): ScopeTest {
-  return all
-    ? (granted) => first(granted) && second(granted)
-    : (granted) => first(granted) || second(granted);
+function hasScope(scope: string): ScopeTest {
+  return (granted) => granted.has(scope);
+}
+
+/**
+ * `tests` joined by `&&` (all = true) or `||`, in order, stopping at the first that settles it.
+ * Built once at compile time; a call allocates nothing.
+ */
+function combineTests(tests: readonly ScopeTest[], all: boolean): ScopeTest {
+  if (tests.length === 1) return tests[0]!;
+  return (granted) => {
+    for (const test of tests) if (test(granted) !== all) return !all;
+    return all;
+  };
 }

@@ -4,8 +4,8 @@ function refuse(): never {
 
 /**
  * The mutators are overridden once on the class rather than defined on every instance: a
- * principal is created per verified token, and per-instance `defineProperties` cost about five
- * times the Set itself.
+ * principal is created per verified token, and per-instance `defineProperties` would cost more
+ * than the Set itself.
  */
 class FrozenSet<T> extends Set<T> {
   constructor(values: Iterable<T>) {

@@ -150,21 +150,29 @@ export class Authorizer {
 }
 
 function unknownOperation(principal: Principal | null, operationId: string): Decision {
-  return makeDecision(
-    false,
+  return makeDecision({
+    allowed: false,
     operationId,
-    undefined,
-    NONE,
-    NONE,
-    unknownOperationReason(operationId),
-    principal !== null,
-  );
+    policy: undefined,
+    required: NONE,
+    missing: NONE,
+    reason: unknownOperationReason(operationId),
+    authenticated: principal !== null,
+  });
 }
 
 function conclude(op: CompiledOperation, state: EvalState, allowed: boolean): Decision {
   if (state.threwIn !== undefined) {
-    const reason = checkThrewReason(op.label, state.threwIn);
-    return makeDecision(false, op.id, op.policy, op.required, NONE, reason, true, state.cause);
+    return makeDecision({
+      allowed: false,
+      operationId: op.id,
+      policy: op.policy,
+      required: op.required,
+      missing: NONE,
+      reason: checkThrewReason(op.label, state.threwIn),
+      authenticated: true,
+      cause: state.cause,
+    });
   }
   return allowed ? op.allowed : deny(op, state.principal, state);
 }
@@ -178,5 +186,13 @@ function deny(op: CompiledOperation, principal: Principal, state: EvalState | un
       : state?.refusedBy !== undefined
         ? checkRefusedReason(op.label, state.refusedBy)
         : unfixableReason(op.label, op.phrase, granted);
-  return makeDecision(false, op.id, op.policy, op.required, missing, reason, true);
+  return makeDecision({
+    allowed: false,
+    operationId: op.id,
+    policy: op.policy,
+    required: op.required,
+    missing,
+    reason,
+    authenticated: true,
+  });
 }

@@ -1,6 +1,5 @@
 import { InvalidTokenError, OptionsError } from '../errors.js';
 import { LruCache } from '../internal/lru-cache.js';
-import { cacheKey } from '../internal/cache-key.js';
 import type { Principal } from '../principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -30,21 +29,13 @@ export interface CacheStats {
   readonly size: number;
 }
 
-/** A cached principal and the exact token it was verified from. */
-interface Verified {
-  readonly token: string;
-  readonly principal: Principal;
-}
-
 /**
- * Wraps any {@link TokenVerifier} with a bounded LRU cache. A JWT is filed under a number mixed
- * from the last characters of its signature, any other token under its SHA-256, and a hit is
- * confirmed by comparing the whole token with the cached principal's: a hit costs a map lookup
- * by integer and one string comparison, and only the exact token that was verified is ever
- * answered from it. An entry dies at the principal's `exp` (and at `maxTtlSeconds`, if set): a
- * token is never served past its expiry. Failures are never cached, so a token refused because
- * the JWKS was briefly unavailable is retried on the next request. Concurrent verifications of
- * one uncached token share a single inner call.
+ * Wraps any {@link TokenVerifier} with a bounded LRU cache keyed by the token itself (the
+ * principal holds the token anyway, so the key costs no memory of its own), so only the exact
+ * token that was verified is ever answered from it. An entry dies at the principal's `exp` (and
+ * at `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never
+ * cached, so a token refused because the JWKS was briefly unavailable is retried on the next
+ * request. Concurrent verifications of one uncached token share a single inner call.
  *
  * @example
  * ```ts
@@ -54,9 +45,9 @@ interface Verified {
  */
 export class CachingVerifier implements TokenVerifier {
   readonly #inner: TokenVerifier;
-  readonly #cache: LruCache<number, Verified>;
-  /** Verifications under way, by cache key; each remembers its token, as keys can be shared. */
-  readonly #inFlight = new Map<number, { readonly token: string; readonly call: Promise<Principal> }>();
+  readonly #cache: LruCache<string, Principal>;
+  /** Verifications under way, by token. */
+  readonly #inFlight = new Map<string, Promise<Principal>>();
   readonly #maxTtlMs: number | undefined;
   readonly #clock: () => number;
   #hits = 0;
@@ -91,17 +82,16 @@ export class CachingVerifier implements TokenVerifier {
     if (typeof token !== 'string') {
       return Promise.reject(new InvalidTokenError('malformed', 'The bearer token is not a string.'));
     }
-    const key = cacheKey(token);
-    const cached = this.#lookup(key, token);
+    const cached = this.#cache.get(token, this.#clock());
     if (cached !== undefined) {
       this.#hits++;
       return Promise.resolve(cached);
     }
     this.#misses++;
-    const pending = this.#inFlight.get(key);
-    if (pending?.token === token) {
+    const pending = this.#inFlight.get(token);
+    if (pending !== undefined) {
       this.#shared++;
-      return pending.call;
+      return pending;
     }
     let inner: Promise<Principal>;
     try {
@@ -109,24 +99,14 @@ export class CachingVerifier implements TokenVerifier {
     } catch (error) {
       return Promise.reject(error);
     }
-    const call = this.#store(key, token, inner);
-    // A call for another token under the same key keeps its place; this one is simply not shared.
-    if (pending === undefined) this.#inFlight.set(key, { token, call });
+    const call = this.#store(token, inner);
+    this.#inFlight.set(token, call);
     return call;
-  }
-
-  /** The cached principal of exactly `token`, counted as a hit; `undefined` (and nothing counted) otherwise. */
-  cached(token: string): Principal | undefined {
-    if (typeof token !== 'string') return undefined;
-    const principal = this.#lookup(cacheKey(token), token);
-    if (principal !== undefined) this.#hits++;
-    return principal;
   }
 
   /** Drops the cached principal of `token` (after a revocation, say). True if there was one. */
   evict(token: string): boolean {
-    const key = cacheKey(token);
-    return this.#lookup(key, token) !== undefined && this.#cache.delete(key);
+    return this.#cache.delete(token);
   }
 
   /** Drops every cached principal. */
@@ -139,23 +119,15 @@ export class CachingVerifier implements TokenVerifier {
     return { hits: this.#hits, misses: this.#misses, shared: this.#shared, size: this.#cache.size };
   }
 
-  /** The unexpired principal under `key` if it belongs to `token`: the comparison that makes a shared key harmless. */
-  #lookup(key: number, token: string): Principal | undefined {
-    const entry = this.#cache.get(key, this.#clock());
-    return entry?.token === token ? entry.principal : undefined;
-  }
-
   // The first await is on `inner`, so `finally` never runs before verify() records the call.
-  async #store(key: number, token: string, inner: Promise<Principal>): Promise<Principal> {
+  async #store(token: string, inner: Promise<Principal>): Promise<Principal> {
     try {
       const principal = await inner;
       const deadline = this.#deadline(principal);
-      if (deadline !== undefined && deadline > this.#clock()) {
-        this.#cache.set(key, { token, principal }, deadline);
-      }
+      if (deadline !== undefined && deadline > this.#clock()) this.#cache.set(token, principal, deadline);
       return principal;
     } finally {
-      if (this.#inFlight.get(key)?.token === token) this.#inFlight.delete(key);
+      this.#inFlight.delete(token);
     }
   }
 

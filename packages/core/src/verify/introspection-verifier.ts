@@ -125,11 +125,6 @@ export class IntrospectionVerifier implements TokenVerifier {
     return this.#front.verify(token);
   }
 
-  /** The principal cached for exactly `token` (see `TokenVerifier.cached`); `undefined` with `cache: false`. */
-  cached(token: string): Principal | undefined {
-    return this.#front.cached?.(token);
-  }
-
   async #introspect(token: string): Promise<Principal> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new InvalidTokenError('malformed', 'The bearer token is empty.');

@@ -55,7 +55,7 @@ function claimReader(claim: string): (claims: JWTPayload, into: Set<string>) => 
     const value = claims[claim];
     if (value === undefined) return;
     if (typeof value === 'string' && shape !== 'array') {
-      // A plain-string split: several times cheaper than a regular expression; empty pieces (runs of spaces) are skipped.
+      // A plain-string split, cheaper than a regular expression; empty pieces (runs of spaces) are skipped.
       for (const scope of value.split(' ')) if (scope !== '') into.add(scope);
       return;
     }

@@ -7,11 +7,4 @@ import type { Principal } from '../principal.js';
 export interface TokenVerifier {
   /** Verifies `token` (without the `Bearer ` prefix) and returns its principal. */
   verify(token: string): Promise<Principal>;
-  /**
-   * The principal of `token` when this verifier accepted exactly this token before and still
-   * holds its unexpired principal; `undefined` otherwise. Optional, for caching verifiers: it
-   * never verifies, fetches or throws, and lets a caller skip the request checks such a token
-   * has already passed (`createValet` skips the b64token syntax scan).
-   */
-  cached?(token: string): Principal | undefined;
 }
