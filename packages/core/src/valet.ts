@@ -14,7 +14,7 @@ import {
   protectedResourceMetadataUrl,
 } from './http/resource-metadata-url.js';
 import type { IdpPreset } from './idp/preset.js';
-import { Authorizer, type AuthorizeContext } from './policy/authorizer.js';
+import { Authorizer, type AuthorizeContext, type AuthorizeOptions } from './policy/authorizer.js';
 import type { Decision } from './policy/decision.js';
 import { refusalOf } from './policy/refusal.js';
 import { PolicyRegistry } from './policy/registry.js';
@@ -75,15 +75,6 @@ export interface AdmitRequest extends BearerRequest {
   readonly principal?: Principal | null;
 }
 
-/** Per-call options of {@link Valet.authorize}. */
-export interface ValetAuthorizeOptions {
-  /**
-   * Whether the decision goes to the audit sink. Default true. An adapter that checks again what
-   * {@link Valet.admit} already decided (and recorded) passes false, so each call is audited once.
-   */
-  readonly audit?: boolean;
-}
-
 /**
  * The request flow every adapter shares, in one call: {@link Valet.admit} takes the bearer
  * token, verifies it, authorizes the request's operations and rejects with the refusal to
@@ -119,7 +110,7 @@ export interface Valet {
     principal: Principal | null,
     operationId: string,
     ctx?: AuthorizeContext,
-    options?: ValetAuthorizeOptions,
+    options?: AuthorizeOptions,
   ): Promise<Decision>;
   /** Status, headers (with `WWW-Authenticate`) and body for a Valet error; `undefined` for any other error. */
   errorResponse(error: unknown): ErrorResponse | undefined;
@@ -229,21 +220,14 @@ export function createValet(options: ValetOptions): Valet {
       if (refusal !== undefined) throw refusal;
       return principal;
     },
-    authorize: async (principal, operationId, ctx, authorizeOptions) =>
-      ready().authorize(
-        principal,
-        operationId,
-        ctx,
-        authorizeOptions?.audit === false ? UNAUDITED : undefined,
-      ),
+    authorize: (principal, operationId, ctx, authorizeOptions) =>
+      ready().authorize(principal, operationId, ctx, authorizeOptions),
     errorResponse: (error) => (isValetError(error) ? errorResponse(error, challenge) : undefined),
     freeze: () => void ready(),
   };
 
   return Object.freeze(valet);
 }
-
-const UNAUDITED = Object.freeze({ audit: 'none' } as const);
 
 /** {@link validateChallengeOptions}, naming the field as {@link ValetOptions} calls it. */
 function challengeOptions(options: ChallengeOptions): ChallengeOptions {

@@ -49,7 +49,6 @@ export interface BindToolsetsOptions {
 }
 
 const instances = new WeakMap<ToolsetClass, object>();
-const UNAUDITED = Object.freeze({ audit: 'none' } as const);
 
 /**
  * Registers every `@Tool`, `@Resource` and `@Prompt` of the toolsets with an MCP SDK server
@@ -123,11 +122,7 @@ export function bindToolsets<S extends McpServer | Server>(server: S, options: B
   const compiled = compileToolsets(toolsets, registryOf(decider));
   const binding: Binding = {
     compiled,
-    authorize:
-      decider instanceof Authorizer
-        ? async (principal, id, ctx, audit) =>
-            decider.authorize(principal, id, ctx, audit ? undefined : UNAUDITED)
-        : (principal, id, ctx, audit) => decider.authorize(principal, id, ctx, { audit }),
+    authorize: (principal, id, ctx, audit) => decider.authorize(principal, id, ctx, { audit }),
     instanceOf: instanceResolver(compiled, container),
     principal: options.principal,
     onError: options.onError,

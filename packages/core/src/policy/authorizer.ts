@@ -23,17 +23,13 @@ export interface AuthorizerOptions {
   readonly audit?: AuditSink;
 }
 
-/**
- * Which decisions of one call go to the audit sink: `'all'` (default), `'denied'` (for a
- * pre-check whose allowed decisions are recorded again where the operation runs, so each call is
- * audited once), `'none'`.
- */
-export type AuditMode = 'all' | 'denied' | 'none';
-
 /** Per-call options of {@link Authorizer.authorize}. */
 export interface AuthorizeOptions {
-  /** Default `'all'`. */
-  readonly audit?: AuditMode;
+  /**
+   * Whether the decision goes to the audit sink. Default true. A second check of what the request
+   * flow already decided and recorded passes false, so each call is audited once.
+   */
+  readonly audit?: boolean;
 }
 
 /** What checks see besides the principal; `operationId` is filled in by the authorizer. */
@@ -80,15 +76,50 @@ export class Authorizer {
   }
 
   /**
-   * Decides. Returns a Promise only when an async check ran; scope-only policies always decide
-   * synchronously. Unknown operations are denied (default deny). An exception from the audit
-   * sink propagates: a decision that cannot be audited is not handed out.
+   * Decides. Unknown operations are denied (default deny); nothing rejects for a denial. An
+   * exception from the audit sink rejects: a decision that cannot be audited is not handed out.
    */
-  authorize(
+  async authorize(
     principal: Principal | null,
     operationId: string,
-    ctx: AuthorizeContext = EMPTY_CONTEXT,
+    ctx?: AuthorizeContext,
     options?: AuthorizeOptions,
+  ): Promise<Decision> {
+    return this.#decide(principal, operationId, ctx ?? EMPTY_CONTEXT, options);
+  }
+
+  /**
+   * {@link Authorizer.authorize} for callers that cannot wait (list filters, benchmarks): scope
+   * policies always decide synchronously; throws {@link PolicyConfigError} if a check returned a
+   * Promise.
+   */
+  authorizeSync(
+    principal: Principal | null,
+    operationId: string,
+    ctx?: AuthorizeContext,
+    options?: AuthorizeOptions,
+  ): Decision {
+    const op = this.#operations.get(operationId);
+    if (op === undefined || principal === null || op.compiled.scopeOnly) {
+      return this.#decide(principal, operationId, EMPTY_CONTEXT, options) as Decision;
+    }
+    const state = new EvalState(principal, { ...(ctx ?? EMPTY_CONTEXT), operationId }, op.compiled.checks);
+    const result = op.compiled.evaluate(state);
+    if (typeof result !== 'boolean') {
+      throw new PolicyConfigError(
+        `Check "${state.asyncIn}" of ${lowerFirst(op.label)} returned a Promise; ` +
+          'use authorize() and await it, or make the check synchronous.',
+      );
+    }
+    return this.#report(principal, conclude(op, state, result), options);
+  }
+
+  /** The decision, synchronous unless an async check ran (scope-only policies never wait). */
+  #decide(
+    principal: Principal | null,
+    operationId: string,
+    ctx: AuthorizeContext,
+    options: AuthorizeOptions | undefined,
   ): Decision | Promise<Decision> {
     const op = this.#operations.get(operationId);
     let decision: Decision;
@@ -107,34 +138,8 @@ export class Authorizer {
     return this.#audit === undefined ? decision : this.#report(principal, decision, options);
   }
 
-  /**
-   * {@link Authorizer.authorize} for callers that cannot wait (stdio transports, filters):
-   * throws {@link PolicyConfigError} if a check returned a Promise.
-   */
-  authorizeSync(
-    principal: Principal | null,
-    operationId: string,
-    ctx?: AuthorizeContext,
-    options?: AuthorizeOptions,
-  ): Decision {
-    const op = this.#operations.get(operationId);
-    if (op === undefined || principal === null || op.compiled.scopeOnly) {
-      return this.authorize(principal, operationId, ctx, options) as Decision;
-    }
-    const state = new EvalState(principal, { ...(ctx ?? EMPTY_CONTEXT), operationId }, op.compiled.checks);
-    const result = op.compiled.evaluate(state);
-    if (typeof result !== 'boolean') {
-      throw new PolicyConfigError(
-        `Check "${state.asyncIn}" of ${lowerFirst(op.label)} returned a Promise; ` +
-          'use authorize() and await it, or make the check synchronous.',
-      );
-    }
-    return this.#report(principal, conclude(op, state, result), options);
-  }
-
   #report(principal: Principal | null, decision: Decision, options: AuthorizeOptions | undefined): Decision {
-    const mode = options?.audit ?? 'all';
-    if (mode === 'none' || (mode === 'denied' && decision.allowed)) return decision;
+    if (options?.audit === false) return decision;
     this.#audit?.record({
       time: new Date().toISOString(),
       subject: principal?.subject,

@@ -26,9 +26,9 @@ describe('Authorizer audit reporting', () => {
   it('reports every decision: allowed, denied, anonymous and unknown operations', async () => {
     const audit = memoryAuditSink();
     const authorizer = authorizerWith(audit);
-    authorizer.authorize(principal, 'write_file');
-    authorizer.authorize(null, 'write_file');
-    authorizer.authorize(principal, 'nope');
+    await authorizer.authorize(principal, 'write_file');
+    await authorizer.authorize(null, 'write_file');
+    await authorizer.authorize(principal, 'nope');
     await authorizer.authorize(principal, 'slow');
     expect(audit.events.map((e) => [e.operationId, e.allowed])).toEqual([
       ['write_file', false],
@@ -52,13 +52,13 @@ describe('Authorizer audit reporting', () => {
 
   it('never records the token or the claims', () => {
     const audit = memoryAuditSink();
-    authorizerWith(audit).authorize(principal, 'write_file');
+    authorizerWith(audit).authorizeSync(principal, 'write_file');
     const line = JSON.stringify(audit.events);
     expect(line).not.toContain('secret-token-value');
     expect(line).not.toContain('alice@example.com');
   });
 
-  it('propagates a failing sink: a decision that cannot be audited is not handed out', () => {
+  it('propagates a failing sink: a decision that cannot be audited is not handed out', async () => {
     const registry = new PolicyRegistry().register({ id: 't', kind: 'tool', policy: allOf('a') });
     const failing = new Authorizer(registry, {
       audit: {
@@ -67,7 +67,8 @@ describe('Authorizer audit reporting', () => {
         },
       },
     });
-    expect(() => failing.authorize(principal, 't')).toThrow('disk full');
+    await expect(failing.authorize(principal, 't')).rejects.toThrow('disk full');
+    expect(() => failing.authorizeSync(principal, 't')).toThrow('disk full');
   });
 });
 

@@ -35,12 +35,14 @@ describe('Authorizer: checks', () => {
     expect(seen).toEqual([{ arguments: { path: '/x' }, request: 'r', operationId: 'write_file' }]);
   });
 
-  it('allows when the check passes, synchronously', () => {
-    const decision = authorizer.authorize(alice('files:write'), 'write_file', {
-      arguments: { path: '/home/alice/notes.txt' },
+  it('allows when the check passes, synchronously with authorizeSync and as a promise with authorize', async () => {
+    const ctx = { arguments: { path: '/home/alice/notes.txt' } };
+    expect(authorizer.authorizeSync(alice('files:write'), 'write_file', ctx)).toMatchObject({
+      allowed: true,
     });
-    expect(decision).toMatchObject({ allowed: true });
-    expect(decision).not.toBeInstanceOf(Promise);
+    const pending = authorizer.authorize(alice('files:write'), 'write_file', ctx);
+    expect(pending).toBeInstanceOf(Promise);
+    await expect(pending).resolves.toMatchObject({ allowed: true });
   });
 
   it('denies with ForbiddenError naming the check when only the check refused', () => {
@@ -77,22 +79,19 @@ describe('Authorizer: checks', () => {
   it('never runs a check for a caller without a token', () => {
     let runs = 0;
     const counted = authorizerFor(check('counted', () => (runs++, true)));
-    expect(counted.authorize(null, 'write_file')).toMatchObject({ allowed: false, authenticated: false });
+    expect(counted.authorizeSync(null, 'write_file')).toMatchObject({ allowed: false, authenticated: false });
     expect(runs).toBe(0);
   });
 
-  it('returns a Promise only when an async check ran', async () => {
+  it('waits for an async check, and authorizeSync decides at once when no check needs to run', async () => {
     const slow = authorizerFor(
       and(
         allOf('a'),
         check('slow', async () => true),
       ),
     );
-    const denied = slow.authorize(alice(), 'write_file');
-    expect(denied).not.toBeInstanceOf(Promise);
-    const pending = slow.authorize(alice('a'), 'write_file');
-    expect(pending).toBeInstanceOf(Promise);
-    await expect(pending).resolves.toMatchObject({ allowed: true });
+    expect(slow.authorizeSync(alice(), 'write_file')).toMatchObject({ allowed: false, missing: ['a'] });
+    await expect(slow.authorize(alice('a'), 'write_file')).resolves.toMatchObject({ allowed: true });
     const refusing = authorizerFor(
       or(
         check('slow-no', async () => false),

@@ -41,8 +41,8 @@ const decide = (policy: Policy, principal: Principal | null, cat?: ScopeCatalog)
 describe('Authorizer: scope-only policies', () => {
   it('allows with a shared, frozen decision (no allocation per call)', () => {
     const authorizer = authorizerFor(allOf('files:read', 'files:write'));
-    const first = authorizer.authorize(as('files:write', 'files:read', 'x'), 'write_file');
-    const second = authorizer.authorize(as('files:read', 'files:write'), 'write_file');
+    const first = authorizer.authorizeSync(as('files:write', 'files:read', 'x'), 'write_file');
+    const second = authorizer.authorizeSync(as('files:read', 'files:write'), 'write_file');
     expect(first).toBe(second);
     expect(Object.isFrozen(first)).toBe(true);
     expect(first).toEqual({
@@ -135,7 +135,7 @@ describe('Authorizer: anonymous callers and unknown operations', () => {
 
   it('denies an operation nobody registered (default deny)', () => {
     const authorizer = authorizerFor(publicAccess());
-    expect(authorizer.authorize(as('admin'), 'drop_database')).toEqual({
+    expect(authorizer.authorizeSync(as('admin'), 'drop_database')).toEqual({
       allowed: false,
       operationId: 'drop_database',
       policy: undefined,
