@@ -1,7 +1,8 @@
 import type { AuditSink } from './audit/audit-sink.js';
 import { MissingTokenError, OptionsError, isValetError } from './errors.js';
-import { DEFAULT_MAX_TOKEN_BYTES, type BearerRequest } from './http/bearer.js';
-import { checkTokenSyntax, takeBearerToken } from './internal/bearer-header.js';
+import { DEFAULT_MAX_TOKEN_BYTES } from './http/bearer.js';
+import type { BearerRequest } from './http/bearer-request.js';
+import { checkTokenSyntax, takeBearerToken } from './http/syntax/bearer-header.js';
 import { validateChallengeOptions, type ChallengeOptions } from './http/challenge.js';
 import { errorResponse, type ErrorResponse } from './http/error-response.js';
 import {

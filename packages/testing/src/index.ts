@@ -1,12 +1,6 @@
 export { createTestIssuer } from './test-issuer.js';
-export type {
-  EndpointOutage,
-  MintOptions,
-  TestIssuer,
-  TestIssuerAlgorithm,
-  TestIssuerOptions,
-  TestIssuerRequests,
-} from './test-issuer.js';
+export type { EndpointOutage, TestIssuerAlgorithm } from './test-issuer-types.js';
+export type { MintOptions, TestIssuer, TestIssuerOptions, TestIssuerRequests } from './test-issuer.js';
 export { startDevAuthorizationServer } from './dev-authorization-server.js';
 export type { DevClient, DevResource } from './dev-registrations.js';
 export type {

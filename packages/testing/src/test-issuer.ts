@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import { JsonServer, type Outage } from './internal/issuer-http.js';
-import {
-  IssuerKeys,
-  generateSigningKey,
-  sign,
-  type SigningAlgorithm,
-  type SigningKey,
-} from './internal/issuer-keys.js';
-
-/** The algorithms a test issuer can sign with. */
-export type TestIssuerAlgorithm = SigningAlgorithm;
-
-/** How a stopped endpoint fails: `'unavailable'` answers 503; `'hang'` never answers (test timeouts). */
-export type EndpointOutage = Outage;
+import { JsonServer } from './internal/issuer-http.js';
+import { IssuerKeys, generateSigningKey, sign, type SigningKey } from './internal/issuer-keys.js';
+import type { EndpointOutage, TestIssuerAlgorithm } from './test-issuer-types.js';
 
 /** Options of {@link createTestIssuer}. */
 export interface TestIssuerOptions {

@@ -1,7 +1,7 @@
 import { OptionsError, type ChallengeParams, type ValetError } from '../errors.js';
-import { isRealm, quotedString, toChallengeText } from '../internal/http-auth-param.js';
-import { isScopeToken } from '../internal/scope-token.js';
-import { secureUrl } from '../internal/secure-url.js';
+import { isRealm, quotedString, toChallengeText } from './syntax/http-auth-param.js';
+import { isScopeToken } from './syntax/scope-token.js';
+import { secureUrl } from '../lib/secure-url.js';
 
 /** Server-wide parts of every `WWW-Authenticate: Bearer` challenge. */
 export interface ChallengeOptions {

@@ -1,4 +1,4 @@
-import { resourceIdentifier } from '../internal/http-resource-id.js';
+import { resourceIdentifier } from './syntax/http-resource-id.js';
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 

@@ -1,7 +1,7 @@
 import { OptionsError } from '../errors.js';
-import { isScopeToken } from '../internal/scope-token.js';
-import { resourceIdentifier, writtenUrl } from '../internal/http-resource-id.js';
-import { secureUrl } from '../internal/secure-url.js';
+import { isScopeToken } from './syntax/scope-token.js';
+import { resourceIdentifier, writtenUrl } from './syntax/http-resource-id.js';
+import { secureUrl } from '../lib/secure-url.js';
 import type { PolicyRegistry } from '../policy/registry.js';
 import type { ScopeCatalog } from '../policy/scope-catalog.js';
 

@@ -1,9 +1,4 @@
-import {
-  httpsOrigin,
-  presetJwtVerifier,
-  presetOptions,
-  requiredAudience,
-} from '../internal/preset-options.js';
+import { httpsOrigin, presetJwtVerifier, presetOptions, requiredAudience } from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link auth0}. */

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { InvalidTokenError, OptionsError } from '../errors.js';
-import { presetJwtVerifier, presetOptions, requiredText } from '../internal/preset-options.js';
+import { presetJwtVerifier, presetOptions, requiredText } from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link cognito}. */

@@ -1,13 +1,13 @@
 import type { JWTPayload } from 'jose';
 import { OptionsError } from '../errors.js';
-import { AnyTenantVerifier } from '../internal/entra-tenants.js';
-import { tokenFailure } from '../internal/jose-failure.js';
+import { AnyTenantVerifier } from './options/entra-tenants.js';
+import { tokenFailure } from '../verify/jwt/jose-failure.js';
 import {
   presetJwtVerifier,
   presetOptions,
   requiredAudience,
   requiredText,
-} from '../internal/preset-options.js';
+} from './options/preset-options.js';
 import { createJwksResolver } from '../verify/jwks.js';
 import type { JwtVerifierOptions } from '../verify/jwt-verifier-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';

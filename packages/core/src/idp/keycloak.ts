@@ -4,8 +4,8 @@ import {
   presetOptions,
   requiredAudience,
   requiredText,
-} from '../internal/preset-options.js';
-import { secureUrl } from '../internal/secure-url.js';
+} from './options/preset-options.js';
+import { secureUrl } from '../lib/secure-url.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link keycloak}. */

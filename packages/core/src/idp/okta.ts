@@ -5,7 +5,7 @@ import {
   presetOptions,
   requiredAudience,
   requiredText,
-} from '../internal/preset-options.js';
+} from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link okta}: the issuer, or the domain and the authorization server id. */

@@ -4,7 +4,7 @@ import {
   presetOptions,
   requiredAudience,
   requiredText,
-} from '../internal/preset-options.js';
+} from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link scalekit}. */

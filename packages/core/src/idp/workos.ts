@@ -5,7 +5,7 @@ import {
   presetOptions,
   requiredAudience,
   requiredText,
-} from '../internal/preset-options.js';
+} from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link workos}: an AuthKit domain for MCP, or a client id for AuthKit sessions. */

@@ -1,5 +1,5 @@
 import { OptionsError } from '../errors.js';
-import { compareCodePoints, KIND_ORDER } from '../internal/manifest-matrix.js';
+import { compareCodePoints, KIND_ORDER } from './render/manifest-matrix.js';
 import { describePolicy } from '../policy/describe.js';
 import type { Policy } from '../policy/policy.js';
 import type { PolicyRegistry, RegisteredOperation } from '../policy/registry.js';

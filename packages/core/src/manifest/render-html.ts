@@ -1,4 +1,4 @@
-import { escapeHtml as h } from '../internal/html-escape.js';
+import { escapeHtml as h } from './render/html-escape.js';
 import {
   CELL_LEGEND,
   CELL_MEANING,
@@ -7,7 +7,7 @@ import {
   KIND_ORDER,
   matrixCells,
   operationsOf,
-} from '../internal/manifest-matrix.js';
+} from './render/manifest-matrix.js';
 import type { Manifest, ManifestOperation } from './manifest.js';
 
 const STYLE = `

@@ -5,8 +5,8 @@ import {
   KIND_ORDER,
   matrixCells,
   operationsOf,
-} from '../internal/manifest-matrix.js';
-import { escapeMarkdown as md } from '../internal/markdown-escape.js';
+} from './render/manifest-matrix.js';
+import { escapeMarkdown as md } from './render/markdown-escape.js';
 import type { Manifest } from './manifest.js';
 
 /**

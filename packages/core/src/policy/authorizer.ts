@@ -1,9 +1,9 @@
 import type { AuditSink } from '../audit/audit-sink.js';
 import { OptionsError, PolicyConfigError } from '../errors.js';
-import { makeDecision, type CompiledOperation } from '../internal/compiled-operation.js';
-import { compiledOf } from '../internal/compiled-registry.js';
-import { EvalState } from '../internal/evaluate.js';
-import { missingScopes } from '../internal/missing-scopes.js';
+import { makeDecision, type CompiledOperation } from './compile/compiled-operation.js';
+import { compiledOf } from './compile/compiled-registry.js';
+import { EvalState } from './compile/evaluate.js';
+import { missingScopes } from './compile/missing-scopes.js';
 import {
   checkRefusedReason,
   checkThrewReason,
@@ -11,7 +11,7 @@ import {
   scopeReason,
   unfixableReason,
   unknownOperationReason,
-} from '../internal/reasons.js';
+} from './compile/reasons.js';
 import type { Principal } from '../principal.js';
 import type { Decision } from './decision.js';
 import type { AuthorizationContext } from './policy.js';

@@ -1,9 +1,9 @@
 import { OptionsError, PolicyConfigError } from '../errors.js';
-import { compileOperation, type CompiledOperation } from '../internal/compiled-operation.js';
-import { storeCompiled } from '../internal/compiled-registry.js';
-import { didYouMean } from '../internal/edit-distance.js';
-import { lowerFirst, operationLabel } from '../internal/reasons.js';
-import { SCOPE_TOKEN_RULE, isScopeToken } from '../internal/scope-token.js';
+import { compileOperation, type CompiledOperation } from './compile/compiled-operation.js';
+import { storeCompiled } from './compile/compiled-registry.js';
+import { didYouMean } from '../lib/edit-distance.js';
+import { lowerFirst, operationLabel } from './compile/reasons.js';
+import { SCOPE_TOKEN_RULE, isScopeToken } from '../http/syntax/scope-token.js';
 import { policyScopes } from './describe.js';
 import type { Policy } from './policy.js';
 import { ScopeCatalog } from './scope-catalog.js';

@@ -1,7 +1,7 @@
 import { PolicyConfigError } from '../errors.js';
-import { didYouMean, nearest } from '../internal/edit-distance.js';
-import { frozenSet } from '../internal/frozen-set.js';
-import { SCOPE_TOKEN_RULE, isScopeToken } from '../internal/scope-token.js';
+import { didYouMean, nearest } from '../lib/edit-distance.js';
+import { frozenSet } from '../lib/frozen-set.js';
+import { SCOPE_TOKEN_RULE, isScopeToken } from '../http/syntax/scope-token.js';
 import { allOf, anyOf, type AllOfPolicy, type AnyOfPolicy } from './policy.js';
 
 /** How a scope is declared in {@link defineScopes}. */

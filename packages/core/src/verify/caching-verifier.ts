@@ -1,5 +1,5 @@
 import { InvalidTokenError, OptionsError } from '../errors.js';
-import { LruCache } from '../internal/lru-cache.js';
+import { LruCache } from '../lib/lru-cache.js';
 import type { Principal } from '../principal.js';
 import type { TokenVerifier } from './token-verifier.js';
 

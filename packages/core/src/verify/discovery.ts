@@ -1,5 +1,5 @@
 import { InvalidTokenError, OptionsError } from '../errors.js';
-import { secureUrl } from '../internal/secure-url.js';
+import { secureUrl } from '../lib/secure-url.js';
 
 /** The members of an authorization server's metadata (RFC 8414 / OpenID Discovery) Valet reads. */
 export interface AuthorizationServerMetadata {

@@ -6,9 +6,9 @@ import {
   formEncode,
   positive,
   stringList,
-} from '../internal/introspection-options.js';
-import { principalFromIntrospection } from '../internal/introspection-response.js';
-import { secureUrl } from '../internal/secure-url.js';
+} from './introspection/introspection-options.js';
+import { principalFromIntrospection } from './introspection/introspection-response.js';
+import { secureUrl } from '../lib/secure-url.js';
 import type { Principal } from '../principal.js';
 import type { AudienceMatcher } from './audience.js';
 import { CachingVerifier } from './caching-verifier.js';

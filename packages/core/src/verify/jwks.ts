@@ -8,8 +8,8 @@ import {
   type JWSHeaderParameters,
   type LocalJWKSet,
 } from 'jose';
-import { tokenFailure } from '../internal/jose-failure.js';
-import { secureUrl } from '../internal/secure-url.js';
+import { tokenFailure } from './jwt/jose-failure.js';
+import { secureUrl } from '../lib/secure-url.js';
 
 /** Timing of a remote JSON Web Key Set. */
 export interface JwksOptions {

@@ -10,12 +10,12 @@ import {
   type ResolvedKey,
 } from 'jose';
 import { InvalidTokenError } from '../errors.js';
-import { hasCanonicalSignature, signatureBytes } from '../internal/canonical-signature.js';
-import { joseFailure, tokenFailure } from '../internal/jose-failure.js';
-import { resolveJwtOptions, type KeySource, type ResolvedJwtOptions } from '../internal/jwt-options.js';
-import { frozenSet } from '../internal/frozen-set.js';
-import { principalRecord } from '../internal/principal-record.js';
-import { staticKeySet, type StaticKeySet } from '../internal/static-keys.js';
+import { hasCanonicalSignature, signatureBytes } from './jwt/canonical-signature.js';
+import { joseFailure, tokenFailure } from './jwt/jose-failure.js';
+import { resolveJwtOptions, type KeySource, type ResolvedJwtOptions } from './jwt/jwt-options.js';
+import { frozenSet } from '../lib/frozen-set.js';
+import { principalRecord } from '../principal.js';
+import { staticKeySet, type StaticKeySet } from './jwt/static-keys.js';
 import type { Principal } from '../principal.js';
 import { discoverAuthorizationServer } from './discovery.js';
 import { createJwksResolver, type JwksResolver } from './jwks.js';

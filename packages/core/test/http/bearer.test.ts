@@ -8,7 +8,8 @@ import {
   OptionsError,
   ValetError,
 } from '../../src/errors.js';
-import { extractBearerToken, type BearerRequest } from '../../src/http/bearer.js';
+import type { BearerRequest } from '../../src/http/bearer-request.js';
+import { extractBearerToken } from '../../src/http/bearer.js';
 import { renderChallenge } from '../../src/http/challenge.js';
 import { errorResponse } from '../../src/http/error-response.js';
 import { thrownBy } from '../support/errors.js';

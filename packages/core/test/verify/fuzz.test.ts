@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestIssuer, type TestIssuer } from '@valet/testing';
 import fc from 'fast-check';
 import { base64url } from 'jose';
-import { hasCanonicalSignature } from '../../src/internal/canonical-signature.js';
+import { hasCanonicalSignature } from '../../src/verify/jwt/canonical-signature.js';
 import { JwtVerifier } from '../../src/verify/jwt-verifier.js';
 import { expectRefusedWithoutEcho } from '../support/errors.js';
 

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { EndpointOutage } from '../test-issuer-types.js';
 
 /** How an endpoint fails while stopped: `503 Service Unavailable`, or never answering. */
-export type Outage = 'unavailable' | 'hang';
 
 /** An endpoint served as JSON: its current body, or `undefined` for 404. */
 export interface JsonRoute {
@@ -20,7 +20,7 @@ export interface JsonRoute {
 export class JsonServer {
   readonly #server: Server;
   readonly #routes = new Map<string, JsonRoute>();
-  readonly #outages = new Map<string, Outage>();
+  readonly #outages = new Map<string, EndpointOutage>();
   readonly #hanging = new Set<ServerResponse>();
   readonly #counts = new Map<string, number>();
 
@@ -56,7 +56,7 @@ export class JsonServer {
   }
 
   /** Makes every route of `group` fail with `outage` until {@link start}. */
-  stop(group: string, outage: Outage): void {
+  stop(group: string, outage: EndpointOutage): void {
     this.#outages.set(group, outage);
   }
 

@@ -7,21 +7,18 @@ import {
   type JSONWebKeySet,
   type JWK,
 } from 'jose';
-
-/** The algorithms the test issuer signs with. */
-export type SigningAlgorithm =
-  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
+import type { TestIssuerAlgorithm } from '../test-issuer-types.js';
 
 /** A key pair a test issuer signs with; `kid` is the RFC 7638 thumbprint of the public key. */
 export interface SigningKey {
-  readonly alg: SigningAlgorithm;
+  readonly alg: TestIssuerAlgorithm;
   readonly kid: string;
   readonly privateKey: CryptoKey;
   readonly publicJwk: JWK;
 }
 
 /** Generates a signing key for `alg`, with its public JWK (`kid`, `alg`, `use: sig`). */
-export async function generateSigningKey(alg: SigningAlgorithm): Promise<SigningKey> {
+export async function generateSigningKey(alg: TestIssuerAlgorithm): Promise<SigningKey> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(jwk);
@@ -33,13 +30,13 @@ export async function generateSigningKey(alg: SigningAlgorithm): Promise<Signing
  * stay published after a rotation (so tokens signed before it keep verifying).
  */
 export class IssuerKeys {
-  readonly #active = new Map<SigningAlgorithm, Promise<SigningKey>>();
+  readonly #active = new Map<TestIssuerAlgorithm, Promise<SigningKey>>();
   #retired: JWK[] = [];
   /** Settled active keys, in the order they were created, for a synchronous JWKS. */
   #published: SigningKey[] = [];
 
   /** The active key for `alg`, generated (and published) on first use. */
-  signingKey(alg: SigningAlgorithm): Promise<SigningKey> {
+  signingKey(alg: TestIssuerAlgorithm): Promise<SigningKey> {
     let key = this.#active.get(alg);
     if (key === undefined) {
       key = generateSigningKey(alg).then((created) => {

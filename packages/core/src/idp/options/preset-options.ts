@@ -1,7 +1,7 @@
-import { OptionsError } from '../errors.js';
-import type { PresetOverrides } from '../idp/preset.js';
-import { JwtVerifier } from '../verify/jwt-verifier.js';
-import type { JwtVerifierOptions } from '../verify/jwt-verifier-options.js';
+import { OptionsError } from '../../errors.js';
+import type { PresetOverrides } from '../preset.js';
+import { JwtVerifier } from '../../verify/jwt-verifier.js';
+import type { JwtVerifierOptions } from '../../verify/jwt-verifier-options.js';
 
 const OVERRIDABLE = ['fetch', 'scopeClaim', 'algorithms', 'clockTolerance', 'jwks'] as const;
 

@@ -8,7 +8,7 @@ import {
   positiveNumber,
   requiredOption,
   stringList,
-} from '../../src/internal/option-checks.js';
+} from '../../src/lib/option-checks.js';
 
 /** The field and message of the OptionsError `check` throws. */
 function refusal(check: () => unknown): { field: string; message: string } {

@@ -11,8 +11,8 @@ import {
   type JWSHeaderParameters,
   type KeyObject,
 } from 'jose';
-import { OptionsError } from '../errors.js';
-import type { StaticKey, StaticKeys } from '../verify/jwt-verifier-options.js';
+import { OptionsError } from '../../errors.js';
+import type { StaticKey, StaticKeys } from '../jwt-verifier-options.js';
 import { tokenFailure } from './jose-failure.js';
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;

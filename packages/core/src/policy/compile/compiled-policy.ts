@@ -1,4 +1,4 @@
-import type { Policy } from '../policy/policy.js';
+import type { Policy } from '../policy.js';
 import { checkEvaluator, combine, negate, type Evaluator } from './evaluate.js';
 
 /** A scope-only test against the granted scopes; allocates nothing. */

@@ -1,5 +1,5 @@
-import type { Principal } from '../principal.js';
-import type { AuthorizationContext, CheckFn } from '../policy/policy.js';
+import type { Principal } from '../../principal.js';
+import type { AuthorizationContext, CheckFn } from '../policy.js';
 
 /**
  * What one evaluation of a policy with checks records: each check's outcome (by index), the

@@ -1,5 +1,5 @@
-import type { Manifest, ManifestOperation } from '../manifest/manifest.js';
-import type { OperationKind } from '../policy/registry.js';
+import type { Manifest, ManifestOperation } from '../manifest.js';
+import type { OperationKind } from '../../policy/registry.js';
 
 /** The order operations are listed in, and their section headings. */
 export const KIND_ORDER: readonly OperationKind[] = ['tool', 'resource', 'prompt', 'route'];

@@ -1,5 +1,5 @@
 import { errors } from 'jose';
-import { InvalidTokenError, type InvalidTokenReason } from '../errors.js';
+import { InvalidTokenError, type InvalidTokenReason } from '../../errors.js';
 
 const MESSAGES: Readonly<Record<InvalidTokenReason, string>> = {
   malformed: 'The token is not a well-formed signed JWT.',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { base64url, generateKeyPair, generateSecret, SignJWT, type CryptoKey } from 'jose';
-import { hasCanonicalSignature, signatureBytes } from '../../src/internal/canonical-signature.js';
+import { hasCanonicalSignature, signatureBytes } from '../../../src/verify/jwt/canonical-signature.js';
 
 async function signed(alg: string, options: { modulusLength?: number; crv?: string } = {}) {
   const { publicKey, privateKey } = await generateKeyPair(alg, options);

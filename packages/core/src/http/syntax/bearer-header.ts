@@ -1,5 +1,5 @@
-import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../errors.js';
-import type { BearerRequest } from '../http/bearer.js';
+import { InvalidRequestError, InvalidTokenError, MissingTokenError } from '../../errors.js';
+import type { BearerRequest } from '../bearer-request.js';
 
 /** RFC 6750 section 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=". */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

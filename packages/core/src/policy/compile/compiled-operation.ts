@@ -1,8 +1,8 @@
-import type { Decision } from '../policy/decision.js';
-import { describePolicy } from '../policy/describe.js';
-import type { Policy } from '../policy/policy.js';
+import type { Decision } from '../decision.js';
+import { describePolicy } from '../describe.js';
+import type { Policy } from '../policy.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
-import { frozenSet } from './frozen-set.js';
+import { frozenSet } from '../../lib/frozen-set.js';
 import { missingScopes } from './missing-scopes.js';
 import { allowedReason, anonymousReason, operationLabel, requirementPhrase } from './reasons.js';
 import { requiredScopes } from './required-scopes.js';

@@ -1,6 +1,6 @@
-import { InvalidTokenError } from '../errors.js';
-import { createPrincipal, type Principal } from '../principal.js';
-import type { AudienceMatcher } from '../verify/audience.js';
+import { InvalidTokenError } from '../../errors.js';
+import { createPrincipal, type Principal } from '../../principal.js';
+import type { AudienceMatcher } from '../audience.js';
 
 /** The checks an introspection response must pass, precomputed by the verifier. */
 export interface IntrospectionChecks {

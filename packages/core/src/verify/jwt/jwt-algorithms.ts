@@ -1,4 +1,4 @@
-import { OptionsError } from '../errors.js';
+import { OptionsError } from '../../errors.js';
 
 /** The default allow-list: every asymmetric algorithm an authorization server commonly signs with. */
 export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze([

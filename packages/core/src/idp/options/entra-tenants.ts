@@ -1,10 +1,10 @@
 import { decodeJwt, jwtVerify, type JWTPayload } from 'jose';
-import { InvalidTokenError } from '../errors.js';
-import type { Principal } from '../principal.js';
-import type { JwksResolver } from '../verify/jwks.js';
-import type { TokenVerifier } from '../verify/token-verifier.js';
-import { joseFailure, tokenFailure } from './jose-failure.js';
-import { LruCache } from './lru-cache.js';
+import { InvalidTokenError } from '../../errors.js';
+import type { Principal } from '../../principal.js';
+import type { JwksResolver } from '../../verify/jwks.js';
+import type { TokenVerifier } from '../../verify/token-verifier.js';
+import { joseFailure, tokenFailure } from '../../verify/jwt/jose-failure.js';
+import { LruCache } from '../../lib/lru-cache.js';
 
 /** How a multi-tenant Entra ID preset accepts tokens of any tenant. */
 export interface AnyTenantSetup {

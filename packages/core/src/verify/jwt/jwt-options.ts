@@ -1,11 +1,11 @@
 import type { JWTPayload } from 'jose';
-import { OptionsError } from '../errors.js';
-import { audienceMatcher, type AudienceMatcher } from '../verify/audience.js';
-import { discoveryUrls } from '../verify/discovery.js';
-import type { JwtVerifierOptions, StaticKeys } from '../verify/jwt-verifier-options.js';
-import { scopeClaimReader, type ScopeReader } from '../verify/scope-claims.js';
+import { OptionsError } from '../../errors.js';
+import { audienceMatcher, type AudienceMatcher } from '../audience.js';
+import { discoveryUrls } from '../discovery.js';
+import type { JwtVerifierOptions, StaticKeys } from '../jwt-verifier-options.js';
+import { scopeClaimReader, type ScopeReader } from '../scope-claims.js';
 import { checkAlgorithms } from './jwt-algorithms.js';
-import { isLoopbackHost } from '../http/loopback.js';
+import { isLoopbackHost } from '../../http/loopback.js';
 import {
   booleanOption,
   numberInRange,
@@ -13,8 +13,8 @@ import {
   requiredOption,
   stringList,
   type NumberRange,
-} from './option-checks.js';
-import { secureUrl } from './secure-url.js';
+} from '../../lib/option-checks.js';
+import { secureUrl } from '../../lib/secure-url.js';
 import { checkStaticKeys } from './static-keys.js';
 
 /** Where the verification keys come from, after validation. */

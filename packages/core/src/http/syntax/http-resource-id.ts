@@ -1,5 +1,5 @@
-import { OptionsError } from '../errors.js';
-import { secureUrl } from './secure-url.js';
+import { OptionsError } from '../../errors.js';
+import { secureUrl } from '../../lib/secure-url.js';
 
 /** The resource identifier as configured, after the checks of RFC 9728 section 1.2 (https, no fragment). */
 export function resourceIdentifier(resource: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { LruCache } from '../../src/internal/lru-cache.js';
+import { LruCache } from '../../src/lib/lru-cache.js';
 
 /**
  * LRU by its definition, independent of `Map` order: every entry remembers when it was last

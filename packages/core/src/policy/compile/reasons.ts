@@ -1,4 +1,4 @@
-import type { Policy } from '../policy/policy.js';
+import type { Policy } from '../policy.js';
 import { quotedList } from './english.js';
 
 const KIND_WORDS = { tool: 'Tool', resource: 'Resource', prompt: 'Prompt', route: 'Route' } as const;

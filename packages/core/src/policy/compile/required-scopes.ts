@@ -1,4 +1,4 @@
-import type { Policy } from '../policy/policy.js';
+import type { Policy } from '../policy.js';
 
 /**
  * The scopes one `insufficient_scope` challenge asks for: all of `allOf`, the union over `and`,

@@ -1,11 +1,11 @@
-import { OptionsError } from '../errors.js';
-import { audienceMatcher, type AudienceMatcher } from '../verify/audience.js';
+import { OptionsError } from '../../errors.js';
+import { audienceMatcher, type AudienceMatcher } from '../audience.js';
 import {
   nonEmptyString,
   positiveNumber,
   requiredOption,
   stringList as checkedStrings,
-} from './option-checks.js';
+} from '../../lib/option-checks.js';
 
 /** RFC 6749 appendix B: application/x-www-form-urlencoded, as client_secret_basic requires. */
 export function formEncode(value: string): string {
