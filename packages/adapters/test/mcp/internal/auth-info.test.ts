@@ -4,13 +4,11 @@ import { authInfoOf, principalFromAuthInfo } from '../../../src/mcp/internal/aut
 
 describe("the SDK's AuthInfo, to and from a principal", () => {
   const principal = createPrincipal({
-    subject: 'alice',
+    token: 'secret-token',
     clientId: 'cli',
-    issuer: 'https://as.example',
-    audience: 'https://mcp.example/mcp',
+    audience: ['files-api', 'https://mcp.example/mcp'],
     scopes: ['files:read'],
     expiresAt: 2_000_000_000,
-    token: 'secret-token',
   });
 
   it('round-trips a principal, the same object coming back', () => {
@@ -21,6 +19,7 @@ describe("the SDK's AuthInfo, to and from a principal", () => {
       scopes: ['files:read'],
       expiresAt: 2_000_000_000,
     });
+    // The first audience that is a URL is the resource the SDK compares with its own.
     expect(info.resource?.href).toBe('https://mcp.example/mcp');
     expect(principalFromAuthInfo(info)).toBe(principal);
   });
