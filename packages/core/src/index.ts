@@ -41,7 +41,8 @@ export type {
 export { decisionError } from './policy/decision.js';
 export type { Decision } from './policy/decision.js';
 export { Authorizer } from './policy/authorizer.js';
-export type { AuthorizeContext, AuthorizeOptions, AuthorizerOptions } from './policy/authorizer.js';
+export type { AuthorizerOptions } from './policy/authorizer.js';
+export type { AuthorizeContext, AuthorizeOptions } from './policy/decider.js';
 export { noopAuditSink } from './audit/audit-sink.js';
 export type { AuditEvent, AuditSink } from './audit/audit-sink.js';
 export { jsonLinesAuditSink } from './audit/json-lines-sink.js';

@@ -1,5 +1,5 @@
 import { OptionsError, type AdmitRequest, type Policy, type Valet } from '@valet/core';
-import type { IRouter, Request, RequestHandler } from 'express';
+import type { IRouter, Request, RequestHandler, Response } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
@@ -42,7 +42,11 @@ export interface ProtectedRoutesOptions {
 export interface RouteFlow {
   readonly valet: Valet;
   /** `valet.admit` for `req` (its credentials read off it), setting `req.auth`; rejects with the refusal. */
-  admit(req: Request, request: Partial<Pick<AdmitRequest, 'optional' | 'operations'>>): Promise<void>;
+  admit(
+    req: Request,
+    res: Response,
+    request: Partial<Pick<AdmitRequest, 'optional' | 'operations'>>,
+  ): Promise<void>;
 }
 
 const METHODS: readonly RouteMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
@@ -107,7 +111,7 @@ function isPolicy(value: unknown): value is Policy {
 export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
   // Only attribute checks read the request; a scope-only route needs no context built per request.
   const scopeOnly = usesChecks(policy) ? undefined : { optional: true, operations: [{ id }] };
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const request = scopeOnly ?? {
       optional: true,
       operations: [
@@ -120,6 +124,6 @@ export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHa
         },
       ],
     };
-    void flow.admit(req, request).then(() => next(), next);
+    void flow.admit(req, res, request).then(() => next(), next);
   };
 }

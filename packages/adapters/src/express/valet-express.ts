@@ -3,7 +3,7 @@ import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
 import { assertValet } from '../internal/assert-valet.js';
 import { metadataReplies } from '../internal/metadata-response.js';
-import { bearerRequest } from '../internal/node-request.js';
+import { admitRequest } from '../internal/node-request.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
 import { send, sendRefusal } from '../internal/send.js';
 import { mountControllers, type ControllersOptions } from './controllers.js';
@@ -72,9 +72,9 @@ export interface ValetExpress {
 }
 
 /**
- * Who Valet admitted a request as, under a symbol no other code holds: a guarded route after
- * `authenticate()` reuses it instead of verifying again, and a `req.auth` another middleware set
- * is never taken for it.
+ * Who Valet admitted a request as, kept in `res.locals` (Express's bag for the request) under a
+ * symbol no other code holds: a guarded route after `authenticate()` reuses it instead of
+ * verifying again, and a `req.auth` another middleware set is never taken for it.
  */
 const ADMITTED = Symbol('valet.admitted');
 
@@ -101,15 +101,15 @@ const UNREGISTERED =
  */
 export function valetExpress(valet: Valet): ValetExpress {
   assertValet(valet, 'valetExpress()');
-  const admit: RouteFlow['admit'] = async (req, request) => {
-    const admitted = req as Request & { [ADMITTED]?: Principal | null };
-    const known = admitted[ADMITTED];
+  const admit: RouteFlow['admit'] = async (req, res, request) => {
+    const admitted = res.locals as { [ADMITTED]?: Principal | null } | undefined;
+    const known = admitted?.[ADMITTED];
     const principal = await valet.admit(
       known === undefined
-        ? { ...bearerRequest(req, req.body), ...request }
+        ? admitRequest(req, { body: req.body, ...request })
         : { ...request, principal: known },
     );
-    admitted[ADMITTED] = principal;
+    if (admitted !== undefined) admitted[ADMITTED] = principal;
     req.auth = principal ?? undefined;
   };
   const flow: RouteFlow = { valet, admit };
@@ -123,7 +123,7 @@ export function valetExpress(valet: Valet): ValetExpress {
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
       const request = { optional: optionalFrom(options) };
-      return (req, _res, next) => void admit(req, request).then(() => next(), next);
+      return (req, res, next) => void admit(req, res, request).then(() => next(), next);
     },
     requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
     requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),

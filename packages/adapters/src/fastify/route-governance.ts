@@ -1,6 +1,6 @@
 import { PolicyConfigError, type AdmitRequest, type Policy, type Valet } from '@valet/core';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { bearerRequest } from '../internal/node-request.js';
+import { admitRequest } from '../internal/node-request.js';
 import { usesChecks } from '../internal/policy-checks.js';
 import { registerRoute } from '../internal/register-route.js';
 import { routeDetailsOf } from '../internal/route-details.js';
@@ -81,11 +81,9 @@ function admitter(valet: Valet, ids: ReadonlyMap<string, string>, withContext: b
           },
         ]
       : scopeOnly.get(request.method);
-    request.auth = await valet.admit({
-      ...bearerRequest(request.raw, request.body),
-      optional: true,
-      operations,
-    });
+    request.auth = await valet.admit(
+      admitRequest(request.raw, { body: request.body, optional: true, operations }),
+    );
   };
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { BearerRequest } from '@valet/core';
+import type { AdmitRequest } from '@valet/core';
 
 const FORM = /^\s*application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
@@ -8,13 +8,16 @@ export function isFormContentType(contentType: string | undefined): boolean {
   return contentType !== undefined && FORM.test(contentType);
 }
 
+/** What an adapter adds to a request's credentials: its parsed body, and the flow's options. */
+export type AdmitFields = Pick<AdmitRequest, 'body' | 'optional' | 'operations'>;
+
 /**
- * The parts of a Node request core reads credentials from: every `Authorization` header (a
- * repeated one is refused by core), the query, and the body only when it is form-encoded.
- * Headers are read from `rawHeaders`, which every Node request has (`headersDistinct` is missing
- * on the requests `fastify.inject()` builds) and which keeps repeated headers.
+ * The {@link AdmitRequest} of a Node request: every `Authorization` header (a repeated one is
+ * refused by core), the query, the body only when it is form-encoded, and `fields`. Headers are
+ * read from `rawHeaders`, which every Node request has (`headersDistinct` is missing on the
+ * requests `fastify.inject()` builds) and which keeps repeated headers.
  */
-export function bearerRequest(req: IncomingMessage, body?: unknown): BearerRequest {
+export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRequest {
   let authorization: string | string[] | undefined;
   let contentType: string | undefined;
   const { rawHeaders, url } = req;
@@ -30,6 +33,8 @@ export function bearerRequest(req: IncomingMessage, body?: unknown): BearerReque
     authorization,
     query: queryStart < 0 ? undefined : url!.slice(queryStart),
     contentType,
-    body: isFormContentType(contentType) ? body : undefined,
+    body: isFormContentType(contentType) ? fields.body : undefined,
+    optional: fields.optional,
+    operations: fields.operations,
   };
 }

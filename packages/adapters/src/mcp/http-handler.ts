@@ -3,7 +3,7 @@ import { OptionsError, type AdmitRequest, type Principal, type Valet } from '@va
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { assertValet } from '../internal/assert-valet.js';
 import { metadataReplies } from '../internal/metadata-response.js';
-import { bearerRequest } from '../internal/node-request.js';
+import { admitRequest } from '../internal/node-request.js';
 import { send, sendRefusal } from '../internal/send.js';
 import { callOperations } from './internal/call-operations.js';
 import { sendJsonRpcError } from './internal/http-replies.js';
@@ -129,11 +129,7 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     request: Pick<AdmitRequest, 'body' | 'operations'> = {},
   ): Promise<Principal | null | typeof ANSWERED> => {
     try {
-      return await valet.admit({
-        ...bearerRequest(req, request.body),
-        optional,
-        operations: request.operations,
-      });
+      return await valet.admit(admitRequest(req, { ...request, optional }));
     } catch (error) {
       const refusal = valet.errorResponse(error);
       if (refusal === undefined) throw error;

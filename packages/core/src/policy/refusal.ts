@@ -2,13 +2,12 @@ import { InsufficientScopeError, MissingTokenError, type ValetError } from '../e
 import { decisionError, type Decision } from './decision.js';
 
 /**
- * One error for every refused decision of a request: a single challenge carrying the union of
- * the scopes they need, so a client steps up once (MCP SEP-2350). A refusal that scopes cannot
- * fix wins, since asking for scopes would not help. `undefined` when nothing was refused.
+ * One error for the refused decisions of a request (one or more): a single challenge carrying
+ * the union of the scopes they need, so a client steps up once (MCP SEP-2350). A refusal that
+ * scopes cannot fix wins, since asking for scopes would not help.
  */
-export function refusalOf(decisions: readonly Decision[]): ValetError | undefined {
-  const refused = decisions.filter((decision) => !decision.allowed);
-  if (refused.length <= 1) return refused.length === 0 ? undefined : decisionError(refused[0]!);
+export function refusalOf(refused: readonly Decision[]): ValetError {
+  if (refused.length === 1) return decisionError(refused[0]!)!;
   const errors = refused.map((decision) => decisionError(decision)!);
   const reason = refused.map((decision) => decision.reason).join(' ');
   const required = union(refused.map((decision) => decision.required));
@@ -20,7 +19,7 @@ export function refusalOf(decisions: readonly Decision[]): ValetError | undefine
       missing: union(refused.map((decision) => decision.missing)),
     });
   }
-  return errors.find((error) => !(error instanceof InsufficientScopeError));
+  return errors.find((error) => !(error instanceof InsufficientScopeError))!;
 }
 
 function union(lists: readonly (readonly string[])[]): string[] {
