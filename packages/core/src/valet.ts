@@ -212,19 +212,20 @@ export function createValet(options: ValetOptions): Valet {
   ): Promise<Principal | null> => {
     if (operations === undefined || operations.length === 0) return Promise.resolve(principal);
     const decider = ready();
-    const settle = (settled: readonly Decision[]): Principal | null => {
-      const refused = settled.filter((decision) => !decision.allowed);
-      if (refused.length > 0) throw refusalOf(refused);
-      return principal;
-    };
     try {
+      if (operations.length === 1) {
+        // One operation, the usual request: no arrays built.
+        const [{ id, context }] = operations as readonly [RequestedOperation];
+        const decision = decider.decide(principal, id, context);
+        if (decision instanceof Promise) return decision.then((settled) => admitted(principal, [settled]));
+        return decision.allowed ? Promise.resolve(principal) : Promise.reject(refusalOf([decision]));
+      }
       const decisions = operations.map((operation) =>
         decider.decide(principal, operation.id, operation.context),
       );
-      if (decisions.some((decision) => decision instanceof Promise)) {
-        return Promise.all(decisions).then(settle);
-      }
-      return Promise.resolve(settle(decisions as Decision[]));
+      return decisions.some((decision) => decision instanceof Promise)
+        ? Promise.all(decisions).then((settled) => admitted(principal, settled))
+        : Promise.resolve(admitted(principal, decisions as Decision[]));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -258,6 +259,12 @@ export function createValet(options: ValetOptions): Valet {
   };
 
   return Object.freeze(valet);
+}
+
+/** `principal` when every decision allows it; throws the one refusal otherwise. */
+function admitted(principal: Principal | null, decisions: readonly Decision[]): Principal | null {
+  if (decisions.every((decision) => decision.allowed)) return principal;
+  throw refusalOf(decisions.filter((decision) => !decision.allowed));
 }
 
 /** {@link validateChallengeOptions}, naming the field as {@link ValetOptions} calls it. */

@@ -12,6 +12,8 @@ interface Entry<V> {
 export class LruCache<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   readonly #maxEntries: number;
+  /** The entry set or touched last: touching it again needs no move. */
+  #newest: Entry<V> | undefined;
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
@@ -25,9 +27,15 @@ export class LruCache<K, V> {
   get(key: K, now: number): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (entry.deadline <= now) return undefined;
-    this.#entries.set(key, entry);
+    if (entry.deadline <= now) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    if (entry !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = entry;
+    }
     return entry.value;
   }
 
@@ -38,7 +46,8 @@ export class LruCache<K, V> {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#entries.set(key, { value, deadline });
+    this.#newest = { value, deadline };
+    this.#entries.set(key, this.#newest);
   }
 
   delete(key: K): boolean {
