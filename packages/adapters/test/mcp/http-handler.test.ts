@@ -131,13 +131,10 @@ describe('Security: tokens that are not for this endpoint', () => {
     expect(JSON.stringify([...res.headers])).not.toContain(readToken.split('.')[2]);
   });
 
-  it('an operation the registry does not know is refused (default deny)', async () => {
+  it("an operation the registry does not know gets the protocol's JSON-RPC error and runs nothing (unknown-operations.test.ts)", async () => {
     const res = await raw(mcp.url, { token: writeToken, body: toolCall(1, 'rm_rf') });
-    expect(res.status).toBe(403);
-    expect(JSON.parse(res.text)).toEqual({
-      error: 'access_denied',
-      error_description: 'No policy registered for operation "rm_rf" (default deny).',
-    });
+    expect(res.status).toBe(200);
+    expect(res.messages[0]).toMatchObject({ error: { code: -32602, message: 'Unknown tool "rm_rf".' } });
   });
 });
 
