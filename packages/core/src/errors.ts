@@ -13,6 +13,7 @@ export type ValetErrorCode =
   | 'ERR_INVALID_TOKEN'
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_FORBIDDEN'
+  | 'ERR_ORIGIN_NOT_ALLOWED'
   | 'ERR_POLICY_CONFIG'
   | 'ERR_INVALID_OPTIONS'
   | 'ERR_INVALID_INPUT';
@@ -154,6 +155,20 @@ export class ForbiddenError extends ValetError {
   constructor(message: string, operationId?: string) {
     super('ERR_FORBIDDEN', 403, message);
     this.operationId = operationId;
+  }
+}
+
+/**
+ * 403 before any credential is read: the request's `Origin` or `Host` header is not one this
+ * server answers (DNS rebinding protection). No token can change that, so there is no challenge.
+ */
+export class OriginNotAllowedError extends ValetError {
+  /** The header at fault. */
+  readonly header: 'origin' | 'host';
+
+  constructor(header: 'origin' | 'host', message: string) {
+    super('ERR_ORIGIN_NOT_ALLOWED', 403, message);
+    this.header = header;
   }
 }
 

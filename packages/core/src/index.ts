@@ -6,6 +6,7 @@ export {
   InvalidTokenError,
   MissingTokenError,
   OptionsError,
+  OriginNotAllowedError,
   PolicyConfigError,
   ValetError,
   isValetError,

@@ -5,6 +5,7 @@ import type { BearerRequest } from './http/bearer-request.js';
 import { checkTokenSyntax, takeBearerToken } from './http/syntax/bearer-header.js';
 import { validateChallengeOptions, type ChallengeOptions } from './http/challenge.js';
 import { errorResponse, type ErrorResponse } from './http/error-response.js';
+import { originCheck } from './http/origin.js';
 import {
   protectedResourceMetadata,
   type ProtectedResourceMetadata,
@@ -45,6 +46,25 @@ export interface ValetOptions {
   readonly maxTokenBytes?: number;
   /** More RFC 9728 members (`resourceName`, `resourceDocumentation`, ...). */
   readonly metadata?: Omit<ProtectedResourceMetadataOptions, 'resource' | 'authorizationServers'>;
+  /**
+   * Origins (`scheme://host[:port]`, no path) whose browser pages may call the resource, or `'*'`
+   * for any. A request with an `Origin` not allowed is refused with 403 before its credentials
+   * are read (DNS rebinding protection, a MUST of MCP Streamable HTTP); a request without one (a
+   * non-browser client) always passes. `Origin: null` passes only `'*'`.
+   *
+   * Default: the resource's own origin and, when the resource is on a loopback host, every
+   * `http`/`https` loopback origin on any port (`http://localhost:5173`, `http://127.0.0.1:6274`,
+   * `http://[::1]:8080`). A list replaces the default: name the resource's own origin in it if
+   * pages it serves call it.
+   */
+  readonly allowedOrigins?: readonly string[] | '*';
+  /**
+   * `Host` header values the resource answers to: `host` (any port) or `host:port`; any other is
+   * refused with 403 before the credentials are read. Default: for a resource on a loopback host,
+   * loopback names only (`localhost`, `127.0.0.1`, `[::1]`, any port), which is what stops DNS
+   * rebinding against a local server; otherwise not checked (proxies may rewrite `Host`).
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 /** One operation a request asks to perform, with what its policy's checks may read. */
@@ -60,6 +80,17 @@ export interface RequestedOperation {
  * optional, and which operations the request performs.
  */
 export interface AdmitRequest extends BearerRequest {
+  /**
+   * The request's `Origin` header as sent; checked first, against
+   * {@link ValetOptions.allowedOrigins}. Absent: a non-browser client, which passes. A repeated
+   * header joined with `", "` (as the Fetch API's `headers.get()` does) is refused.
+   */
+  readonly origin?: string | undefined;
+  /**
+   * The request's `Host` header (HTTP/2: `:authority`) as sent; checked against
+   * {@link ValetOptions.allowedHosts}. Absent: not checked. A repeated header joined with `", "` is refused.
+   */
+  readonly host?: string | undefined;
   /**
    * When true, a request without any credentials goes on as anonymous (`null`), and its
    * operations decide whether that is enough. A bad token is refused either way. Default false.
@@ -98,10 +129,11 @@ export interface Valet {
   /** The RFC 9728 document (built once, after the registry is frozen). */
   metadata(): ProtectedResourceMetadata;
   /**
-   * Admits a request or refuses it: takes its bearer token (header only; RFC 6750 rules),
-   * verifies it, then authorizes each of `request.operations` for the caller. Resolves to the
-   * caller (`null`: anonymous, only when `optional`); rejects with a {@link ValetError} (400,
-   * 401 or 403 with its challenge) that {@link Valet.errorResponse} renders.
+   * Admits a request or refuses it: checks its `Origin` and `Host` (403 `OriginNotAllowedError`
+   * before anything else), takes its bearer token (header only; RFC 6750 rules), verifies it,
+   * then authorizes each of `request.operations` for the caller. Resolves to the caller (`null`:
+   * anonymous, only when `optional`); rejects with a {@link ValetError} (400, 401 or 403 with its
+   * challenge) that {@link Valet.errorResponse} renders.
    */
   admit(request: AdmitRequest): Promise<Principal | null>;
   /**
@@ -131,6 +163,8 @@ export interface Valet {
  *   idp: auth0({ domain: 'example.us.auth0.com', audience: 'https://api.example.com/mcp' }),
  * });
  * const caller = await valet.admit({
+ *   origin: req.headers.origin,
+ *   host: req.headers.host,
  *   authorization: req.headersDistinct.authorization,
  *   operations: [{ id: 'write_file', context: { arguments: input } }],
  * }); // or rejects: valet.errorResponse(error) is the 400/401/403 to answer with
@@ -159,6 +193,7 @@ export function createValet(options: ValetOptions): Valet {
     );
   }
   const metadataUrl = protectedResourceMetadataUrl(options.resource);
+  const checkOrigin = originCheck(new URL(String(options.resource)), options);
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 1) {
     throw new OptionsError('maxTokenBytes', 'maxTokenBytes must be a positive integer (a length in bytes).');
@@ -244,6 +279,8 @@ export function createValet(options: ValetOptions): Valet {
     admit(request) {
       let principal: Principal | Promise<Principal> | null;
       try {
+        // First, before any credential is read: a rebinding page learns nothing else.
+        checkOrigin(request.origin, request.host);
         principal = request.principal !== undefined ? request.principal : authenticate(request);
       } catch (error) {
         return Promise.reject(error);

@@ -12,14 +12,18 @@ export function isFormContentType(contentType: string | undefined): boolean {
 export type AdmitFields = Pick<AdmitRequest, 'body' | 'optional' | 'operations'>;
 
 /**
- * The {@link AdmitRequest} of a Node request: every `Authorization` header (a repeated one is
- * refused by core), the query, the body only when it is form-encoded, and `fields`. Headers are
- * read from `rawHeaders`, which every Node request has (`headersDistinct` is missing on the
- * requests `fastify.inject()` builds) and which keeps repeated headers.
+ * The {@link AdmitRequest} of a Node request: `Origin` and `Host` (HTTP/2: `:authority`), every
+ * `Authorization` header (a repeated one of any of these is refused by core), the query, the
+ * body only when it is form-encoded, and `fields`. Headers are read from `rawHeaders`, which
+ * every Node request has (`headersDistinct` is missing on the requests `fastify.inject()`
+ * builds) and which keeps repeated headers (`req.headers.host` keeps only the first).
  */
 export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRequest {
   let authorization: string | string[] | undefined;
   let contentType: string | undefined;
+  let origin: string | undefined;
+  let host: string | undefined;
+  let authority: string | undefined;
   const { rawHeaders, url } = req;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
@@ -27,9 +31,15 @@ export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRe
     if (name === 'authorization') {
       authorization = authorization === undefined ? value : [authorization, value].flat();
     } else if (name === 'content-type' && contentType === undefined) contentType = value;
+    // Repeats joined as the Fetch API's headers.get() joins them: no origin or host, so refused.
+    else if (name === 'origin') origin = origin === undefined ? value : `${origin}, ${value}`;
+    else if (name === 'host') host = host === undefined ? value : `${host}, ${value}`;
+    else if (name === ':authority') authority = value;
   }
   const queryStart = url === undefined ? -1 : url.indexOf('?');
   return {
+    origin,
+    host: host ?? authority,
     authorization,
     query: queryStart < 0 ? undefined : url!.slice(queryStart),
     contentType,

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OptionsError, type AdmitRequest, type Principal, type Valet } from '@valet/core';
+import { OptionsError, type Principal, type Valet } from '@valet/core';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { assertValet } from '../internal/assert-valet.js';
 import { metadataReplies } from '../internal/metadata-response.js';
-import { admitRequest } from '../internal/node-request.js';
+import { admitRequest, type AdmitFields } from '../internal/node-request.js';
 import { send, sendRefusal } from '../internal/send.js';
 import { callOperations } from './internal/call-operations.js';
 import { sendJsonRpcError } from './internal/http-replies.js';
@@ -121,15 +121,16 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
 
   /**
    * `valet.admit` for the request: the caller, or {@link ANSWERED} once a refusal was sent. The
-   * one call per request: with the body's operations when it has any.
+   * one call per request, before anything else is answered (a disallowed `Origin` or `Host` is
+   * refused first): with the body's operations when it has any.
    */
   const admit = async (
     req: IncomingMessage,
     res: ServerResponse,
-    request: Pick<AdmitRequest, 'body' | 'operations'> = {},
+    request: AdmitFields = {},
   ): Promise<Principal | null | typeof ANSWERED> => {
     try {
-      return await valet.admit(admitRequest(req, { ...request, optional }));
+      return await valet.admit(admitRequest(req, { optional, ...request }));
     } catch (error) {
       const refusal = valet.errorResponse(error);
       if (refusal === undefined) throw error;
@@ -141,8 +142,12 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readRequestBody(req, maxBodyBytes);
     if (body.kind === 'too-large') {
+      // Admitted (or refused) on its headers alone, as a malformed message is; the rest of the
+      // body stays unread, so the connection cannot be reused either way.
+      res.setHeader('connection', 'close');
+      if ((await admit(req, res)) === ANSWERED) return;
       const message = `Payload Too Large: the body must not exceed ${maxBodyBytes} bytes.`;
-      return sendJsonRpcError(res, 413, SERVER_ERROR, message, { connection: 'close' });
+      return sendJsonRpcError(res, 413, SERVER_ERROR, message);
     }
     const read = readMessage(req, body);
     if (!read.ok) {
@@ -168,9 +173,11 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
           return;
         }
         break;
-      case 'OPTIONS':
-        return send(res, 204, { allow });
     }
+    // A preflight and a method the endpoint does not serve need no caller, but a page whose
+    // Origin is not allowed learns nothing from them either (and a token sent is still checked).
+    if ((await admit(req, res, { optional: true })) === ANSWERED) return;
+    if (req.method === 'OPTIONS') return send(res, 204, { allow });
     sendJsonRpcError(res, 405, SERVER_ERROR, `Method not allowed: the MCP endpoint takes ${allow}.`, {
       allow,
     });

@@ -7,6 +7,10 @@ import type { Reached, Surface, Target } from './surfaces.js';
 export const RESOURCE_METADATA = 'https://files.example.test/.well-known/oauth-protected-resource/api';
 /** The catalog's basic scope: what a challenge asks for when the error names none. */
 export const DEFAULT_SCOPE = 'files:read';
+/** A browser-based client on another origin, which the suite's Valet allows (`allowedOrigins`). */
+export const CLIENT_ORIGIN = 'https://client.example.test';
+/** A resource on a loopback host, with the default origin and host rules; tokens are the same. */
+export const LOOPBACK_RESOURCE = 'http://localhost:8080/api';
 
 /** The tokens the cases send, minted once by the test issuer. */
 export interface Tokens {
@@ -61,6 +65,10 @@ export interface ConformanceCase {
   readonly query?: (tokens: Tokens) => string;
   /** A form-encoded body replacing the target's body. */
   readonly form?: (tokens: Tokens) => string;
+  /** More header lines (`Origin`, `Host`: a `Host` given here replaces the server's address). */
+  readonly headers?: readonly (readonly [string, string])[];
+  /** `'loopback'`: sent to a server for {@link LOOPBACK_RESOURCE}. Default: the suite's resource. */
+  readonly resource?: 'loopback';
   readonly expect: (ctx: CaseContext) => Expectation;
 }
 
@@ -96,6 +104,139 @@ const anonymous = (ctx: CaseContext) =>
 const allowed =
   (target: Target, subject: string | null = 'test-user') =>
   (): Expectation => ({ status: 200, challenge: null, body: { target, subject } });
+
+/** 403 before the credentials are read: no challenge, since no token would help. */
+const rebinding = (description: string) => (): Expectation => ({
+  status: 403,
+  challenge: null,
+  body: { error: 'access_denied', error_description: description },
+});
+const originRefused = (origin: string) =>
+  rebinding(
+    `Origin "${origin}" is not allowed to call this server (DNS rebinding protection). To serve browser pages from it, list it in createValet({ allowedOrigins }).`,
+  );
+const hostRefused = (host: string) =>
+  rebinding(
+    `Host "${host}" is not a name this server answers to (DNS rebinding protection). If clients reach it under that name, list it in createValet({ allowedHosts }).`,
+  );
+const EVIL = 'https://evil.example';
+
+/**
+ * Security: DNS rebinding (MCP Streamable HTTP: servers MUST validate `Origin`, since
+ * 2025-06-18). A page on evil.example whose name now resolves to the server sends its own
+ * `Origin` (on POST) and `Host` (always): refused with 403 before anything else, whatever its
+ * token. Browser-based clients on allowed origins, and clients that send no `Origin`, are served.
+ */
+const DNS_REBINDING: readonly ConformanceCase[] = [
+  {
+    name: 'Security: DNS rebinding: Origin https://evil.example with a valid token: 403',
+    target: 'read',
+    headers: [['Origin', EVIL]],
+    authorization: bearer((t) => t.read),
+    expect: originRefused(EVIL),
+  },
+  {
+    name: 'Security: DNS rebinding: Origin https://evil.example writing with a valid token: 403',
+    target: 'write',
+    headers: [['Origin', EVIL]],
+    authorization: bearer((t) => t.readWrite),
+    expect: originRefused(EVIL),
+  },
+  {
+    name: 'Security: DNS rebinding: Origin https://evil.example on a public operation: 403',
+    target: 'public',
+    headers: [['Origin', EVIL]],
+    expect: originRefused(EVIL),
+  },
+  {
+    name: 'Security: DNS rebinding: Origin https://evil.example with an expired token: 403 first, not 401',
+    target: 'read',
+    headers: [['Origin', EVIL]],
+    authorization: bearer((t) => t.expired),
+    expect: originRefused(EVIL),
+  },
+  {
+    name: 'Security: DNS rebinding: Origin null (sandboxed frame, local file) with a valid token: 403',
+    target: 'read',
+    headers: [['Origin', 'null']],
+    authorization: bearer((t) => t.read),
+    expect: rebinding(
+      `Origin "null" (a sandboxed frame, a local file or a redirect) is not allowed to call this server (DNS rebinding protection); only createValet({ allowedOrigins: '*' }) accepts it.`,
+    ),
+  },
+  {
+    name: 'Security: DNS rebinding: two Origin lines, one allowed: 403',
+    target: 'read',
+    headers: [
+      ['Origin', CLIENT_ORIGIN],
+      ['Origin', EVIL],
+    ],
+    authorization: bearer((t) => t.read),
+    expect: rebinding('The Origin header is not one origin (scheme://host[:port]); send at most one.'),
+  },
+  {
+    name: 'Security: DNS rebinding: an allowed origin (allowedOrigins) with a valid token: served',
+    target: 'read',
+    headers: [['Origin', CLIENT_ORIGIN]],
+    authorization: bearer((t) => t.read),
+    expect: allowed('read'),
+  },
+  {
+    name: 'Security: DNS rebinding: the metadata stays public for any Origin (CORS *)',
+    target: 'metadata',
+    headers: [['Origin', EVIL]],
+    expect: () => ({ status: 200, challenge: null, body: 'metadata' }),
+  },
+  {
+    name: 'Security: DNS rebinding: loopback resource, a loopback Origin: served',
+    target: 'read',
+    resource: 'loopback',
+    headers: [['Origin', 'http://localhost:5173']],
+    authorization: bearer((t) => t.read),
+    expect: allowed('read'),
+  },
+  {
+    name: 'Security: DNS rebinding: loopback resource, another loopback Origin and port: served',
+    target: 'write',
+    resource: 'loopback',
+    headers: [['Origin', 'http://127.0.0.1:6274']],
+    authorization: bearer((t) => t.readWrite),
+    expect: allowed('write'),
+  },
+  {
+    name: 'Security: DNS rebinding: loopback resource, no Origin (a non-browser client): served',
+    target: 'read',
+    resource: 'loopback',
+    authorization: bearer((t) => t.read),
+    expect: allowed('read'),
+  },
+  {
+    name: 'Security: DNS rebinding: loopback resource, Origin https://evil.example with a valid token: 403',
+    target: 'read',
+    resource: 'loopback',
+    headers: [['Origin', EVIL]],
+    authorization: bearer((t) => t.read),
+    expect: originRefused(EVIL),
+  },
+  {
+    name: 'Security: DNS rebinding: loopback resource, Host evil.example (no Origin: a same-origin GET) with a valid token: 403',
+    target: 'read',
+    resource: 'loopback',
+    headers: [['Host', 'evil.example']],
+    authorization: bearer((t) => t.read),
+    expect: hostRefused('evil.example'),
+  },
+  {
+    name: 'Security: DNS rebinding: loopback resource, Host and Origin evil.example:3000 (the MCP conformance probe): 403',
+    target: 'public',
+    resource: 'loopback',
+    headers: [
+      ['Host', 'evil.example:3000'],
+      ['Origin', 'http://evil.example:3000'],
+    ],
+    expect: originRefused('http://evil.example:3000'),
+  },
+];
 
 export const CASES: readonly ConformanceCase[] = [
   {
@@ -301,4 +442,5 @@ export const CASES: readonly ConformanceCase[] = [
     method: 'OPTIONS',
     expect: () => ({ status: 204, challenge: null, body: 'empty' }),
   },
+  ...DNS_REBINDING,
 ];

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CachingVerifier, type Valet } from '@valet/core';
+import { CachingVerifier, type Valet, type ValetOptions } from '@valet/core';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
-import { CASES, mintTokens, type ConformanceCase, type Expectation, type Tokens } from './cases.js';
+import {
+  CASES,
+  CLIENT_ORIGIN,
+  LOOPBACK_RESOURCE,
+  mintTokens,
+  type ConformanceCase,
+  type Expectation,
+  type Tokens,
+} from './cases.js';
 import { exchange, parseChallenge, type WireRequest, type WireResponse } from './http-exchange.js';
 import { SURFACES, type RunningSurface, type Surface } from './surfaces.js';
 
@@ -18,7 +26,7 @@ afterAll(() => fixture.close());
 function wireRequest(c: ConformanceCase, surface: Surface, valet: Valet): WireRequest {
   if (c.target === 'metadata' || c.target === 'metadata-root') {
     const path = c.target === 'metadata' ? valet.metadataPaths[0]! : valet.metadataPaths.at(-1)!;
-    return { method: c.method ?? 'GET', path, headers: preflight(c.method) };
+    return { method: c.method ?? 'GET', path, headers: [...preflight(c.method), ...(c.headers ?? [])] };
   }
   const base = surface.request(c.target);
   const method = c.method ?? base.method;
@@ -26,6 +34,7 @@ function wireRequest(c: ConformanceCase, surface: Surface, valet: Valet): WireRe
   const headers: (readonly [string, string])[] = [
     ...preflight(c.method),
     ...(withBody ? (base.headers ?? []) : []),
+    ...(c.headers ?? []),
   ];
   let body = withBody ? base.body : undefined;
   if (c.form !== undefined) {
@@ -41,7 +50,7 @@ function wireRequest(c: ConformanceCase, surface: Surface, valet: Valet): WireRe
 function preflight(method: string | undefined): (readonly [string, string])[] {
   return method === 'OPTIONS'
     ? [
-        ['Origin', 'https://client.example.test'],
+        ['Origin', CLIENT_ORIGIN],
         ['Access-Control-Request-Method', 'GET'],
         ['Access-Control-Request-Headers', 'authorization'],
       ]
@@ -93,19 +102,31 @@ const RUNS = SURFACES.flatMap((surface) => [
 ]);
 
 describe.each(RUNS)('conformance: $name', ({ surface, cache }) => {
-  let valet: Valet;
-  let server: RunningSurface;
+  /** The suite's resource (a browser-based client's origin allowed), and one on a loopback host (defaults). */
+  const running: Partial<Record<'remote' | 'loopback', { valet: Valet; server: RunningSurface }>> = {};
 
   beforeAll(async () => {
-    valet = cache
-      ? fixture.valet({ verifier: new CachingVerifier(fixture.countingVerifier()) })
-      : fixture.valet();
-    server = await surface.start(valet);
+    const valetWith = (overrides: Partial<ValetOptions>): Valet =>
+      fixture.valet({
+        ...overrides,
+        ...(cache ? { verifier: new CachingVerifier(fixture.countingVerifier()) } : {}),
+      });
+    for (const [name, overrides] of [
+      ['remote', { allowedOrigins: [CLIENT_ORIGIN] }],
+      ['loopback', { resource: LOOPBACK_RESOURCE }],
+    ] as const) {
+      const valet = valetWith(overrides);
+      running[name] = { valet, server: await surface.start(valet) };
+    }
   });
 
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await running.remote?.server.close();
+    await running.loopback?.server.close();
+  });
 
   it.each(CASES)('$name', async (c) => {
+    const { valet, server } = running[c.resource ?? 'remote']!;
     const expected = surface.adapt?.(c) ?? c.expect({ surface, metadata: valet.metadata() });
     // With a cache, the request again: its token is now cached (if it was ever good), and must be answered alike.
     for (let sent = 0; sent < (cache ? 2 : 1); sent++) {
@@ -120,6 +141,7 @@ describe.each(RUNS)('conformance: $name', ({ surface, cache }) => {
       kind: 'route',
       ids: ['GET /files/:id', 'POST /files', 'GET /health'],
     };
+    const { valet } = running.remote!;
     expect(valet.registry.frozen).toBe(true);
     expect(valet.registry.operations(kind).map((op) => op.id)).toEqual(ids);
   });

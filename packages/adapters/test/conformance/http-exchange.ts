@@ -19,10 +19,14 @@ export interface WireResponse {
   readonly raw: string;
 }
 
-/** Sends one request over a fresh connection (node:http, so repeated header lines stay separate). */
+/**
+ * Sends one request over a fresh connection (node:http, so repeated header lines stay separate).
+ * `Host` is the server's address unless the request gives its own.
+ */
 export function exchange(baseUrl: string, req: WireRequest): Promise<WireResponse> {
   const url = new URL(baseUrl);
-  const lines: string[] = ['Host', url.host, 'Connection', 'close'];
+  const ownHost = req.headers?.some(([name]) => name.toLowerCase() === 'host') === true;
+  const lines: string[] = [...(ownHost ? [] : ['Host', url.host]), 'Connection', 'close'];
   for (const [name, value] of req.headers ?? []) lines.push(name, value);
   if (req.body !== undefined) lines.push('Content-Length', String(Buffer.byteLength(req.body)));
   return new Promise((resolve, reject) => {

@@ -41,7 +41,8 @@ class ConformanceTools {
 /**
  * Where the MCP transport fixes a different answer than a plain HTTP route:
  * - HEAD: the endpoint takes POST (and, with sessions, GET and DELETE); MCP Streamable HTTP
- *   answers a method it does not serve with 405 Method Not Allowed, before any credential check.
+ *   answers a method it does not serve with 405 Method Not Allowed, needing no credentials
+ *   (after the Origin and Host check, which comes first on every request to the endpoint).
  * - a form-encoded body without `access_token`: the credentials are fine, but MCP messages are
  *   JSON-RPC in `application/json` (Streamable HTTP), so the request is 415, not a call.
  */

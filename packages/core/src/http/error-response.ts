@@ -87,6 +87,7 @@ function bodyCode(error: ValetError): ErrorBodyCode {
     case 'ERR_INSUFFICIENT_SCOPE':
       return 'insufficient_scope';
     case 'ERR_FORBIDDEN':
+    case 'ERR_ORIGIN_NOT_ALLOWED':
       return 'access_denied';
     case 'ERR_POLICY_CONFIG':
     case 'ERR_INVALID_OPTIONS':
