@@ -67,6 +67,8 @@ export interface FilesConfig {
   /** `FILES_ROOT`: the sandbox directory; undefined for a fresh temporary one with sample files. */
   readonly filesRoot: string | undefined;
   readonly auth: DevelopmentAuth | IssuerAuth;
+  /** `VALET_ALLOWED_ORIGINS`: browser origins allowed to call (`*`: any); undefined for Valet's default. */
+  readonly allowedOrigins: readonly string[] | '*' | undefined;
 }
 
 /** The environment variables {@link loadConfig} reads. */
@@ -126,6 +128,7 @@ export function loadConfig(env: Environment): FilesConfig {
   const resource = audience ?? `http://127.0.0.1:${port ?? DEFAULT_PORT}/mcp`;
   const resourceUrl = secureUrl('VALET_AUDIENCE', resource);
   const listen = { host, port: listenPort(resourceUrl, port), path: resourceUrl.pathname };
+  const allowedOrigins = originList(read('VALET_ALLOWED_ORIGINS'));
 
   if (issuer === undefined) {
     if (!isLoopbackHost(resourceUrl.hostname) || !isLoopbackHost(host)) {
@@ -135,9 +138,19 @@ export function loadConfig(env: Environment): FilesConfig {
           '127.0.0.1 only: VALET_AUDIENCE and HOST must then be loopback addresses. Set VALET_ISSUER to use a real one.',
       );
     }
-    return { resource, listen, filesRoot, auth: { mode: 'development' } };
+    return { resource, listen, filesRoot, auth: { mode: 'development' }, allowedOrigins };
   }
-  return { resource, listen, filesRoot, auth: issuerAuth(read, issuer, resource) };
+  return { resource, listen, filesRoot, auth: issuerAuth(read, issuer, resource), allowedOrigins };
+}
+
+/** `VALET_ALLOWED_ORIGINS`: comma-separated origins, or `*`; createValet checks each one. */
+function originList(value: string | undefined): readonly string[] | '*' | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '*') return '*';
+  return value
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
 }
 
 function issuerAuth(

@@ -15,6 +15,8 @@ export interface FilesAppOptions {
   readonly idp: IdpPreset;
   /** Where every decision is reported. Default: nowhere. */
   readonly audit?: AuditSink;
+  /** Browser origins allowed to call (`VALET_ALLOWED_ORIGINS`); default Valet's (the resource's own, loopback ones for a loopback resource). */
+  readonly allowedOrigins?: readonly string[] | '*';
 }
 
 /** Everything the server needs but the MCP HTTP handler. */
@@ -43,7 +45,7 @@ export interface FilesApp {
  * ```
  */
 export function createFilesApp(options: FilesAppOptions): FilesApp {
-  const { idp, audit } = options;
+  const { idp, audit, allowedOrigins } = options;
   const container = new Container();
   container.bind(SandboxRoot).toConstantValue(options.filesRoot);
   container.bind(Sandbox).toSelf().inSingletonScope();
@@ -61,6 +63,7 @@ export function createFilesApp(options: FilesAppOptions): FilesApp {
     resource: options.resource,
     idp,
     ...(audit === undefined ? {} : { audit }),
+    ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
     metadata: { resourceName: 'Valet files-mcp example' },
   });
   valet.freeze();

@@ -80,6 +80,7 @@ export async function prepareFilesServer(
       filesRoot: filesRoot.path,
       idp,
       ...(options.audit === undefined ? {} : { audit: options.audit }),
+      ...(config.allowedOrigins === undefined ? {} : { allowedOrigins: config.allowedOrigins }),
     });
     return { app, filesRoot, devAuthorizationServer, close };
   } catch (error) {

@@ -238,3 +238,14 @@ describe('loadConfig: VALET_IDP presets', () => {
     expect(issuerAuth({ ...sessions, VALET_TOKEN_AUDIENCE: 'files' }).tokenAudience).toEqual(['files']);
   });
 });
+
+describe('loadConfig: VALET_ALLOWED_ORIGINS', () => {
+  it('reads a comma-separated list, or * for any origin; unset leaves Valet its default', () => {
+    expect(loadConfig({}).allowedOrigins).toBeUndefined();
+    expect(
+      loadConfig({ VALET_ALLOWED_ORIGINS: ' https://app.example.com , http://localhost:5173,' })
+        .allowedOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ VALET_ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+  });
+});

@@ -74,6 +74,31 @@ describe('prepareFilesServer in development mode', () => {
   });
 });
 
+describe('prepareFilesServer with VALET_ALLOWED_ORIGINS', () => {
+  it('Security: DNS rebinding: admits the configured browser origin and refuses another with 403', async () => {
+    const parts = await prepareFilesServer(
+      loadConfig({ PORT: '3918', VALET_ALLOWED_ORIGINS: 'https://app.example.com' }),
+      { log: () => undefined },
+    );
+    try {
+      const { valet } = parts.app;
+      const authorization = `Bearer ${await parts.devAuthorizationServer!.clientCredentialsToken({
+        resource: 'http://127.0.0.1:3918/mcp',
+        scope: 'files:read',
+      })}`;
+      const operations = [{ id: 'read_file' }];
+      await expect(
+        valet.admit({ authorization, operations, origin: 'https://app.example.com' }),
+      ).resolves.not.toBeNull();
+      await expect(
+        valet.admit({ authorization, operations, origin: 'http://localhost:3918' }),
+      ).rejects.toMatchObject({ status: 403 });
+    } finally {
+      await parts.close();
+    }
+  });
+});
+
 describe('prepareFilesServer with an issuer and FILES_ROOT', () => {
   let dir: string;
 
