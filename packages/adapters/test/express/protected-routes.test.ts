@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PolicyConfigError, allOf, and, check, publicAccess } from '@valet/core';
+import { PolicyConfigError, allOf, and, publicAccess } from '@valet/core';
 import { valetExpress } from '@valet/adapters/express';
 import express, { type Express } from 'express';
 import {
@@ -10,6 +10,7 @@ import {
   type WireResponse,
 } from '../conformance/http-exchange.js';
 import { adapterFixture, listen, type AdapterFixture } from '../support/fixture.js';
+import { ownerCheck } from '../support/owner-check.js';
 
 let fixture: AdapterFixture;
 
@@ -133,16 +134,7 @@ describe('routes(): enforcing', () => {
 
   it('gives checks the params, query and parsed body, and answers their refusal with 403 access_denied, no challenge', async () => {
     const api = valetExpress(fixture.valet());
-    const seen: unknown[] = [];
-    const owner = check('owner', (principal, ctx) => {
-      const { params, query, body } = ctx.arguments as {
-        params: { user: string };
-        query: unknown;
-        body: unknown;
-      };
-      seen.push({ query, body, request: ctx.request !== undefined });
-      return params.user === principal.subject;
-    });
+    const { policy: owner, seen } = ownerCheck();
     const app = express().use(express.json());
     api
       .routes(app)

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PolicyConfigError, allOf, and, check } from '@valet/core';
 import { fastifyWithValet } from '../support/fastify.js';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
+import { ownerCheck } from '../support/owner-check.js';
 
 let fixture: AdapterFixture;
 
@@ -181,16 +182,7 @@ describe('enforcing', () => {
 
   it('gives checks the params, query and parsed body', async () => {
     const app = await fastifyWithValet(fixture.valet());
-    const seen: unknown[] = [];
-    const owner = check('owner', (principal, ctx) => {
-      const { params, query, body } = ctx.arguments as {
-        params: { user: string };
-        query: unknown;
-        body: unknown;
-      };
-      seen.push({ query, body, request: ctx.request !== undefined });
-      return params.user === principal.subject;
-    });
+    const { policy: owner, seen } = ownerCheck();
     app.post(
       '/users/:user/files',
       { config: { valet: and(allOf('files:write'), owner) } },
