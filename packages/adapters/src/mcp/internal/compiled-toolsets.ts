@@ -18,7 +18,8 @@ import {
 } from '@valet/decorators';
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { usesChecks } from '../../internal/policy-checks.js';
-import { isUriTemplate, resourceMatcher, type MatchedResource } from './resource-matcher.js';
+import { resourceMatcher, type MatchedResource } from './resource-matcher.js';
+import { isUriTemplate } from './uri-template.js';
 
 /** What every bound operation carries: its registry id, declaration and precomputed facts. */
 interface CompiledBase<D> {

@@ -1,14 +1,7 @@
 import { isValetError, type Decision, type Principal } from '@valet/core';
 import { InputValidationError, validateInput, type ToolsetClass } from '@valet/decorators';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type {
-  CallToolRequest,
-  CallToolResult,
-  GetPromptRequest,
-  GetPromptResult,
-  ReadResourceResult,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { McpRequestExtra, ResourceContext, ToolContext } from '../tool-context.js';
+import type { CallToolResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { principalFromAuthInfo } from './auth-info.js';
 import { ProtocolError } from './protocol-error.js';
 import { promptResult, resourceResult, toolError, toolResult } from './call-result.js';
@@ -16,14 +9,36 @@ import type { CompiledToolsets } from './compiled-toolsets.js';
 
 /** MCP's code for a URI that names no resource. */
 export const RESOURCE_NOT_FOUND = -32002;
+/** JSON-RPC error codes the bound handlers answer with. */
+const INVALID_REQUEST = -32600;
+const INVALID_PARAMS = -32602;
+const INTERNAL_ERROR = -32603;
 
-/** What the bound handlers need: the compiled toolsets and how to decide, resolve and report. */
-export interface Binding {
-  readonly compiled: CompiledToolsets;
+/**
+ * What a bound handler reads off the SDK's handler context (`extra` in SDK v1, `ctx` in SDK v2):
+ * each binding translates its SDK's context into these facts.
+ */
+export interface HandlerFacts {
+  /** The caller the HTTP layer verified, when the request carried one. */
+  readonly authInfo: AuthInfo | undefined;
+  /** The request came over HTTP: the configured (stdio) principal never stands in for its caller. */
+  readonly overHttp: boolean;
   /**
-   * Decides an operation; `audit` false for a request that came over HTTP, where the flow
-   * (`valet.admit`) decided and recorded the same call before the SDK saw it.
+   * Valet's HTTP handler decided (`valet.admit`) and recorded this request's calls before the SDK
+   * saw it: the check here is then not audited again. False on stdio, where it is the only check.
    */
+  readonly admitted: boolean;
+  /** Aborted when the client cancels the request. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What the bound handlers need: the compiled toolsets, how to decide, resolve and report, and how
+ * to read the SDK's handler context `X`.
+ */
+export interface Binding<X> {
+  readonly compiled: CompiledToolsets;
+  /** Decides an operation; `audit` false when the flow already decided and recorded the same call. */
   readonly authorize: (
     principal: Principal | null,
     operationId: string,
@@ -34,48 +49,67 @@ export interface Binding {
   /** The principal of requests that carry no HTTP request (stdio, in-memory). */
   readonly principal: Principal | undefined;
   readonly onError: ((error: unknown, operationId: string) => void) | undefined;
+  /** The facts of the SDK's handler context. */
+  readonly facts: (extra: X) => HandlerFacts;
+  /** True for the SDK's own JSON-RPC error, which a method throws for the client to get as is. */
+  readonly isSdkError: (error: unknown) => boolean;
+}
+
+/** The context a bound method gets: who, the abort signal, and the SDK's handler context. */
+export interface MethodContext<X> {
+  readonly principal: Principal | null;
+  readonly signal: AbortSignal;
+  readonly extra: X;
+}
+
+/** `tools/call` params, as both SDKs parse them. */
+export interface ToolCallParams {
+  readonly name: string;
+  readonly arguments?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** `prompts/get` params, as both SDKs parse them. */
+export interface PromptGetParams {
+  readonly name: string;
+  readonly arguments?: Readonly<Record<string, string>> | undefined;
 }
 
 type Method = (input: unknown, ctx: unknown) => unknown;
 
 /**
- * Who is calling: the principal the HTTP layer verified (`extra.authInfo`), else, for a request
- * that did not come over HTTP, the configured principal. An HTTP request without a token is
+ * Who is calling: the principal the HTTP layer verified (`authInfo`), else, for a request that
+ * did not come over HTTP, the configured principal. An HTTP request without a token is
  * anonymous: the stdio principal never stands in for it.
  */
-export function principalOf(binding: Binding, extra: McpRequestExtra): Principal | null {
-  if (extra.authInfo !== undefined) return principalFromAuthInfo(extra.authInfo);
+export function principalOf(
+  binding: Pick<Binding<never>, 'principal'>,
+  facts: HandlerFacts,
+): Principal | null {
+  if (facts.authInfo !== undefined) return principalFromAuthInfo(facts.authInfo);
   const fixed = binding.principal;
-  if (extra.requestInfo !== undefined || fixed === undefined) return null;
+  if (facts.overHttp || fixed === undefined) return null;
   if (fixed.expiresAt !== undefined && fixed.expiresAt * 1000 <= Date.now()) {
     throw new ProtocolError(
-      ErrorCode.InvalidRequest,
+      INVALID_REQUEST,
       'The access token this server was started with has expired; restart it with a new token.',
     );
   }
   return fixed;
 }
 
-/**
- * True for a request that did not come over HTTP (stdio, in-memory): the check here is the only
- * one, so it is audited. Over HTTP, `createMcpHttpHandler` decided and audited the call already.
- */
-function overStdio(extra: McpRequestExtra): boolean {
-  return extra.requestInfo === undefined;
-}
-
 /** `tools/call`: authorize, validate (the method never sees invalid input), call, convert. */
-export async function callTool(
-  binding: Binding,
-  params: CallToolRequest['params'],
-  extra: McpRequestExtra,
+export async function callTool<X>(
+  binding: Binding<X>,
+  params: ToolCallParams,
+  extra: X,
 ): Promise<CallToolResult> {
   const tool = binding.compiled.tools.get(params.name);
-  if (tool === undefined) throw new ProtocolError(ErrorCode.InvalidParams, `Unknown tool "${params.name}".`);
-  const principal = principalOf(binding, extra);
+  if (tool === undefined) throw new ProtocolError(INVALID_PARAMS, `Unknown tool "${params.name}".`);
+  const facts = binding.facts(extra);
+  const principal = principalOf(binding, facts);
   // Without checks, the decision needs no arguments: refuse before revealing anything about the input.
   if (!tool.checks) {
-    const decision = await binding.authorize(principal, tool.id, undefined, overStdio(extra));
+    const decision = await binding.authorize(principal, tool.id, undefined, !facts.admitted);
     if (!decision.allowed) return toolError(decision.reason);
   }
   let input: unknown;
@@ -87,42 +121,43 @@ export async function callTool(
     throw error;
   }
   if (tool.checks) {
-    const decision = await binding.authorize(principal, tool.id, { arguments: input }, overStdio(extra));
+    const decision = await binding.authorize(principal, tool.id, { arguments: input }, !facts.admitted);
     if (!decision.allowed) return toolError(decision.reason);
   }
-  const ctx: ToolContext = { principal, signal: extra.signal, extra };
+  const ctx: MethodContext<X> = { principal, signal: facts.signal, extra };
   try {
     return toolResult(await invoke(binding, tool.declaration, input, ctx));
   } catch (error) {
-    if (error instanceof McpError) throw error;
+    if (binding.isSdkError(error)) throw error;
     binding.onError?.(error, tool.id);
     return toolError(clientMessage(error, `Tool "${params.name}"`));
   }
 }
 
 /** `resources/read`: the resource the URI names (fixed or template), authorized with its variables. */
-export async function readResource(
-  binding: Binding,
+export async function readResource<X>(
+  binding: Binding<X>,
   uri: string,
-  extra: McpRequestExtra,
+  extra: X,
 ): Promise<ReadResourceResult> {
   const match = binding.compiled.matchResource(uri);
   if (match === undefined) throw new ProtocolError(RESOURCE_NOT_FOUND, 'Resource not found.', { uri });
   const { resource, variables } = match;
-  const principal = principalOf(binding, extra);
+  const facts = binding.facts(extra);
+  const principal = principalOf(binding, facts);
   const decision = await binding.authorize(
     principal,
     resource.id,
     { arguments: variables, uri },
-    overStdio(extra),
+    !facts.admitted,
   );
   if (!decision.allowed) throw refusal(decision);
-  const ctx: ResourceContext = { principal, signal: extra.signal, extra, variables };
+  const ctx = { principal, signal: facts.signal, extra, variables };
   let url: URL;
   try {
     url = new URL(uri);
   } catch {
-    throw new ProtocolError(ErrorCode.InvalidParams, 'The resource URI is not a valid URI.');
+    throw new ProtocolError(INVALID_PARAMS, 'The resource URI is not a valid URI.');
   }
   try {
     return resourceResult(
@@ -136,27 +171,24 @@ export async function readResource(
 }
 
 /** `prompts/get`: authorize, require the declared arguments, call. */
-export async function getPrompt(
-  binding: Binding,
-  params: GetPromptRequest['params'],
-  extra: McpRequestExtra,
+export async function getPrompt<X>(
+  binding: Binding<X>,
+  params: PromptGetParams,
+  extra: X,
 ): Promise<GetPromptResult> {
   const prompt = binding.compiled.prompts.get(params.name);
-  if (prompt === undefined)
-    throw new ProtocolError(ErrorCode.InvalidParams, `Unknown prompt "${params.name}".`);
+  if (prompt === undefined) throw new ProtocolError(INVALID_PARAMS, `Unknown prompt "${params.name}".`);
   const args = params.arguments ?? {};
-  const principal = principalOf(binding, extra);
-  const decision = await binding.authorize(principal, prompt.id, { arguments: args }, overStdio(extra));
+  const facts = binding.facts(extra);
+  const principal = principalOf(binding, facts);
+  const decision = await binding.authorize(principal, prompt.id, { arguments: args }, !facts.admitted);
   if (!decision.allowed) throw refusal(decision);
   const missing = prompt.required.filter((name) => typeof args[name] !== 'string');
   if (missing.length > 0) {
     const list = missing.map((name) => `"${name}"`).join(', ');
-    throw new ProtocolError(
-      ErrorCode.InvalidParams,
-      `Prompt "${params.name}" needs the argument(s) ${list}.`,
-    );
+    throw new ProtocolError(INVALID_PARAMS, `Prompt "${params.name}" needs the argument(s) ${list}.`);
   }
-  const ctx: ToolContext = { principal, signal: extra.signal, extra };
+  const ctx: MethodContext<X> = { principal, signal: facts.signal, extra };
   try {
     return promptResult(await invoke(binding, prompt.declaration, args, ctx));
   } catch (error) {
@@ -164,11 +196,11 @@ export async function getPrompt(
   }
 }
 
-function invoke(
-  binding: Binding,
+function invoke<X>(
+  binding: Binding<X>,
   declaration: { readonly toolset: ToolsetClass; readonly method: string },
   first: unknown,
-  ctx: ToolContext,
+  ctx: MethodContext<X>,
 ): unknown {
   const instance = binding.instanceOf(declaration.toolset) as Record<string, Method>;
   return instance[declaration.method]!(first, ctx);
@@ -195,17 +227,17 @@ function isObject(value: unknown): value is object {
 
 /** A denial as a JSON-RPC error (resources and prompts have no error result): the reason and the scopes to ask for. */
 function refusal(decision: Decision): ProtocolError {
-  return new ProtocolError(ErrorCode.InvalidRequest, decision.reason, {
+  return new ProtocolError(INVALID_REQUEST, decision.reason, {
     operationId: decision.operationId,
     required: decision.required,
   });
 }
 
 /** A method's exception as a JSON-RPC error, without internals. */
-function failure(binding: Binding, error: unknown, operationId: string, label: string): Error {
-  if (error instanceof McpError) return error;
+function failure<X>(binding: Binding<X>, error: unknown, operationId: string, label: string): unknown {
+  if (binding.isSdkError(error)) return error;
   binding.onError?.(error, operationId);
-  return new ProtocolError(ErrorCode.InternalError, clientMessage(error, label));
+  return new ProtocolError(INTERNAL_ERROR, clientMessage(error, label));
 }
 
 /** Valet's own 4xx messages are written for clients; anything else stays in the server. */

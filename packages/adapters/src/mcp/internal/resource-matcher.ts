@@ -1,4 +1,4 @@
-import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import { isUriTemplate, uriTemplateMatcher, type UriVariables } from './uri-template.js';
 
 /** A resource as declared: its operation id and its URI or URI template. */
 export interface DeclaredResource {
@@ -16,36 +16,25 @@ const NO_VARIABLES = Object.freeze({});
 
 /**
  * Finds the declared resource a `resources/read` URI names: a fixed URI first, then the templates
- * in declaration order (RFC 6570, as the SDK matches them). Both the HTTP pre-check and the
+ * in declaration order (RFC 6570, as the MCP SDKs match them). Both the HTTP pre-check and the
  * bound handler use this, so they always authorize the same operation.
  */
 export function resourceMatcher<R extends DeclaredResource>(
   resources: readonly R[],
 ): (uri: string) => MatchedResource<R> | undefined {
   const fixed = new Map<string, R>();
-  const templates: (readonly [UriTemplate, R])[] = [];
+  const templates: (readonly [(uri: string) => UriVariables | null, R])[] = [];
   for (const resource of resources) {
-    if (UriTemplate.isTemplate(resource.uri)) templates.push([new UriTemplate(resource.uri), resource]);
+    if (isUriTemplate(resource.uri)) templates.push([uriTemplateMatcher(resource.uri), resource]);
     else fixed.set(resource.uri, resource);
   }
   return (uri) => {
     const exact = fixed.get(uri);
     if (exact !== undefined) return { resource: exact, variables: NO_VARIABLES };
-    for (const [template, resource] of templates) {
-      let variables: Record<string, string | string[]> | null;
-      try {
-        variables = template.match(uri);
-      } catch {
-        // The SDK refuses URIs past its length limit: such a URI names no resource.
-        return undefined;
-      }
+    for (const [match, resource] of templates) {
+      const variables = match(uri);
       if (variables !== null) return { resource, variables };
     }
     return undefined;
   };
-}
-
-/** True when a declared URI is a template (it then goes to `resources/templates/list`). */
-export function isUriTemplate(uri: string): boolean {
-  return UriTemplate.isTemplate(uri);
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { JwtVerifier, createValet, type TokenVerifier, type Valet } from '@valet/core';
+import type { ToolsetDefinition } from '@valet/decorators';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@valet/testing';
 import {
   bindToolsets,
@@ -14,28 +15,40 @@ import { fileToolsets } from './file-toolsets.js';
 /** A resource the dev authorization server also issues tokens for: the wrong audience here. */
 export const OTHER_RESOURCE = 'http://127.0.0.1:9/other';
 
+/** What serves the endpoint: a Node handler that can be closed (either binding's `createMcpHttpHandler`). */
+export type McpEndpoint = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
+  close(): Promise<void>;
+};
+
 /** A real MCP endpoint on 127.0.0.1 behind Valet, and a real authorization server issuing its tokens. */
-export interface McpHttpFixture {
+export interface McpHttpFixture<H extends McpEndpoint = McpHttpHandler> {
   readonly as: DevAuthorizationServer;
   /** The MCP endpoint, `http://127.0.0.1:<port>/mcp`: also the resource identifier. */
   readonly url: string;
   readonly baseUrl: string;
   readonly valet: Valet;
-  readonly handler: McpHttpHandler;
+  readonly handler: H;
   /** A client_credentials token (client `dev-client`) with these scopes, for `resource` (default: this endpoint). */
   token(scopes: readonly string[], resource?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export type McpHttpFixtureOptions = Omit<McpHttpHandlerOptions, 'valet' | 'server'> & {
+export type McpHttpFixtureOptions<H extends McpEndpoint = McpHttpHandler> = Omit<
+  McpHttpHandlerOptions,
+  'valet' | 'server'
+> & {
+  /** Builds the endpoint (default: the SDK v1 binding with these options). */
+  readonly endpoint?: (valet: Valet, toolsets: readonly ToolsetDefinition[]) => H;
   /** Wraps the verifier (e.g. in a CachingVerifier). */
   readonly verifier?: (inner: TokenVerifier) => TokenVerifier;
   /** More clients for the authorization server. */
   readonly clients?: Parameters<typeof startDevAuthorizationServer>[0]['clients'];
 };
 
-export async function startMcpHttp(options: McpHttpFixtureOptions = {}): Promise<McpHttpFixture> {
-  const { verifier: wrap, clients, ...handlerOptions } = options;
+export async function startMcpHttp<H extends McpEndpoint = McpHttpHandler>(
+  options: McpHttpFixtureOptions<H> = {},
+): Promise<McpHttpFixture<H>> {
+  const { verifier: wrap, clients, endpoint, ...handlerOptions } = options;
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const running = await listen(createServer((req, res) => handle(req, res)));
   const url = `${running.baseUrl}/mcp`;
@@ -55,11 +68,13 @@ export async function startMcpHttp(options: McpHttpFixtureOptions = {}): Promise
     authorizationServers: [as.issuer],
     metadata: { resourceName: 'Files (test)' },
   });
-  const handler = createMcpHttpHandler({
-    valet,
-    server: () => bindToolsets(new McpServer({ name: 'files', version: '1.0.0' }), { toolsets, valet }),
-    ...handlerOptions,
-  });
+  const handler =
+    endpoint?.(valet, toolsets) ??
+    (createMcpHttpHandler({
+      valet,
+      server: () => bindToolsets(new McpServer({ name: 'files', version: '1.0.0' }), { toolsets, valet }),
+      ...handlerOptions,
+    }) as McpEndpoint as H);
   handle = (req, res) => void handler(req, res);
   return {
     as,

@@ -1,0 +1,163 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal, Valet } from '@valet/core';
+import {
+  createMcpHandler,
+  type AuthInfo,
+  type McpServerFactory,
+  type PerRequestResponseMode,
+} from '@modelcontextprotocol/server';
+import { toNodeHandler, type NodeIncomingMessageLike } from '@modelcontextprotocol/node';
+import { authInfoOf } from '../mcp/internal/auth-info.js';
+import { callOperations } from '../mcp/internal/call-operations.js';
+import { REFUSED, mcpEndpoint } from '../mcp/internal/endpoint.js';
+import { sendJsonRpcError } from '../mcp/internal/http-replies.js';
+import { inspectMessages } from '../mcp/internal/jsonrpc-inspect.js';
+import type { RequestBody } from '../mcp/internal/request-body.js';
+import { markAdmitted } from './internal/admitted-requests.js';
+
+/** Options of {@link createMcpHttpHandler}. */
+export interface McpHttpHandlerOptions {
+  /** The shared flow: origin and token checks, policies, challenges, metadata. */
+  readonly valet: Valet;
+  /**
+   * Makes a server with the toolsets bound. The SDK calls it for every request, in both eras
+   * (`ctx.era` says which), so keep it cheap: pass `bindToolsets` the definitions
+   * `registerToolsets` returned, which are compiled once.
+   */
+  readonly server: McpServerFactory;
+  /** The MCP endpoint's path. Default: the path of `valet.resource`. */
+  readonly path?: string;
+  /**
+   * When true, a request without credentials goes on as anonymous: it can discover, initialize,
+   * list and call public operations; anything else is a 401 naming the scopes it needs. Default
+   * false: every request needs a token, so clients start their OAuth flow at the first 401.
+   */
+  readonly allowAnonymous?: boolean;
+  /** Largest accepted request body, in bytes. Default 1 MiB. */
+  readonly maxBodyBytes?: number;
+  /**
+   * How 2026-07-28 results are sent (the SDK's `responseMode`): `'auto'` (default) one JSON body
+   * unless the handler sends notifications first, `'sse'` always a stream, `'json'` never.
+   */
+  readonly responseMode?: PerRequestResponseMode;
+  /** Receives unexpected errors (the client gets a 500 without details) and the requests the SDK rejects. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** A Node request handler for an MCP endpoint; with `next`, it also works as Express/Connect middleware. */
+export interface McpHttpHandler {
+  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
+  /** The MCP endpoint's path. */
+  readonly path: string;
+  /** Aborts the 2026-07-28 exchanges in flight. */
+  close(): Promise<void>;
+}
+
+/**
+ * The MCP Streamable HTTP endpoint of a resource on SDK v2, both protocol eras on one path, with
+ * Valet in front of the SDK: RFC 9728 metadata at the well-known paths; on the endpoint, one
+ * `valet.admit` per request (Origin and Host, then the bearer token: 401 with a challenge
+ * pointing at the metadata), with every `tools/call`, `resources/read` and `prompts/get` of the
+ * body (size-limited; `Mcp-Method` / `Mcp-Name` checked against it) as its operations: a refusal
+ * is an HTTP 403 `insufficient_scope` naming every scope needed, the MCP step-up flow. Admitted
+ * requests go to the SDK's `createMcpHandler`, which speaks the protocol: 2026-07-28 requests
+ * (`server/discover`, per-request `_meta`, -32022 for an unsupported version) and 2025-era
+ * `initialize` clients, served statelessly. Bound handlers get the caller as `authInfo`.
+ *
+ * @example
+ * ```ts
+ * const handler = createMcpHttpHandler({
+ *   valet,
+ *   server: () => bindToolsets(new McpServer({ name: 'files', version: '1.0.0' }), { toolsets, valet }),
+ * });
+ * createServer(handler).listen(3000);          // or app.use(handler) in Express
+ * ```
+ */
+export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
+  const endpoint = mcpEndpoint(options, 'createMcpHttpHandler()');
+  const { valet, onError } = options;
+  const onerror = onError === undefined ? {} : { onerror: onError };
+  const sdk = createMcpHandler(options.server, {
+    legacy: 'stateless',
+    maxRequestBodySize: endpoint.maxBodyBytes,
+    ...onerror,
+    ...(options.responseMode === undefined ? {} : { responseMode: options.responseMode }),
+  });
+  // The SDK's Node adapter builds the web request the SDK serves: marked here as admitted.
+  const toSdk = toNodeHandler(
+    { fetch: (request, init) => (markAdmitted(request), sdk.fetch(request, init)) },
+    { maxRequestBodySize: endpoint.maxBodyBytes, ...onerror },
+  );
+  const operationsOf = callOperations(valet);
+
+  const post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await endpoint.body(req, res);
+    if (body === REFUSED) return;
+    const message = parsedMessage(body);
+    const inspection =
+      message === undefined
+        ? undefined
+        : inspectMessages(message, {
+            method: req.headersDistinct['mcp-method'],
+            name: req.headersDistinct['mcp-name'],
+          });
+    const principal = await endpoint.admit(req, res, {
+      body: body.kind === 'text' ? body.text : undefined,
+      operations: inspection?.ok === true ? operationsOf(inspection.calls) : undefined,
+    });
+    if (principal === REFUSED) return;
+    if (inspection?.ok === false) return sendJsonRpcError(res, 400, inspection.code, inspection.message);
+    // What is not JSON goes to the SDK as sent, for its own answer (415, parse error).
+    const forwarded = message === undefined && body.kind === 'text' ? replayed(req, body.text) : req;
+    await toSdk(withAuth(forwarded, principal), res, message);
+  };
+
+  const handler = endpoint.handler(async (req, res) => {
+    if (req.method === 'POST') return post(req, res);
+    // GET, DELETE, OPTIONS, ...: the SDK answers (stateless serving offers none of them), once the
+    // flow has seen the request (a disallowed Origin learns nothing; a token sent is checked).
+    const principal = await endpoint.admit(req, res, { optional: true });
+    if (principal !== REFUSED) await toSdk(withAuth(req, principal), res);
+  });
+  return Object.defineProperties(handler, {
+    path: { value: endpoint.path, enumerable: true },
+    close: { value: () => sdk.close() },
+  }) as McpHttpHandler;
+}
+
+/** The JSON value of a request body; `undefined` when it is not JSON. */
+function parsedMessage(body: Exclude<RequestBody, { kind: 'too-large' }>): unknown {
+  if (body.kind === 'parsed') return body.value;
+  try {
+    return JSON.parse(body.text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `req` with the body already read from it, readable again by the SDK's Node adapter. */
+function replayed(req: IncomingMessage, text: string): NodeIncomingMessageLike {
+  return {
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    async *[Symbol.asyncIterator]() {
+      yield Buffer.from(text);
+    },
+  };
+}
+
+/**
+ * The request with the caller as `auth`, which the SDK's Node adapter hands the SDK as `authInfo`
+ * (every bound handler's `ctx.http.authInfo`). Whatever an earlier middleware left there is
+ * replaced, so an anonymous request reaches the handlers as anonymous.
+ */
+function withAuth<R extends NodeIncomingMessageLike | IncomingMessage>(
+  req: R,
+  principal: Principal | null,
+): R & { auth?: AuthInfo } {
+  const authed = req as R & { auth?: AuthInfo };
+  if (principal === null) delete authed.auth;
+  else authed.auth = authInfoOf(principal);
+  return authed;
+}

@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { OptionsError, type Principal, type Valet } from '@valet/core';
+import { assertValet } from '../../internal/assert-valet.js';
+import { metadataReplies } from '../../internal/metadata-response.js';
+import { admitRequest, type AdmitFields } from '../../internal/node-request.js';
+import { send, sendRefusal } from '../../internal/send.js';
+import { sendJsonRpcError } from './http-replies.js';
+import { readRequestBody, type RequestBody } from './request-body.js';
+
+/** What a request's admission resolves to once its refusal was sent. */
+export const REFUSED = Symbol('refused');
+
+/** The options every MCP endpoint takes, whichever SDK serves it. */
+export interface EndpointOptions {
+  readonly valet: Valet;
+  readonly server: unknown;
+  readonly path?: string;
+  readonly allowAnonymous?: boolean;
+  readonly maxBodyBytes?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** An MCP endpoint's validated set-up and its steps: admit a request, read its body, serve the path. */
+export interface Endpoint {
+  readonly path: string;
+  readonly maxBodyBytes: number;
+  /** The one `valet.admit` of a request: the caller, or {@link REFUSED} once the refusal was sent. */
+  admit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    fields: AdmitFields,
+  ): Promise<Principal | null | typeof REFUSED>;
+  /**
+   * The request's body (size-limited); {@link REFUSED} once answered: a body too large is refused
+   * on the headers alone, after the flow has seen them (a 413 tells nothing to a stranger).
+   */
+  body(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<Exclude<RequestBody, { kind: 'too-large' }> | typeof REFUSED>;
+  /**
+   * The Node handler: RFC 9728 metadata at `valet.metadataPaths`, `serve` on the path, `next()`
+   * (or 404) elsewhere; an unexpected error goes to `onError` and the client gets a bare 500.
+   */
+  handler(
+    serve: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  ): (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
+}
+
+/** Validates the options every MCP endpoint shares (`who` names the caller in messages) and builds its steps. */
+export function mcpEndpoint(options: EndpointOptions, who: string): Endpoint {
+  const { valet } = options;
+  assertValet(valet, who);
+  if (typeof options.server !== 'function') {
+    throw new OptionsError(
+      'server',
+      'server must be a function that returns an McpServer with the toolsets bound.',
+    );
+  }
+  const path = options.path ?? new URL(valet.resource).pathname;
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new OptionsError('path', 'path must start with "/", like "/mcp".');
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new OptionsError('maxBodyBytes', 'maxBodyBytes must be a positive integer.');
+  }
+  const optional = options.allowAnonymous === true;
+  const metadataPaths = new Set(valet.metadataPaths);
+  const metadata = metadataReplies(valet);
+
+  const admit: Endpoint['admit'] = (req, res, fields) =>
+    valet.admit(admitRequest(req, { optional, ...fields })).catch((error: unknown) => {
+      const refusal = valet.errorResponse(error);
+      if (refusal === undefined) throw error;
+      sendRefusal(res, refusal);
+      return REFUSED;
+    });
+
+  return {
+    path,
+    maxBodyBytes,
+    admit,
+    async body(req, res) {
+      const body = await readRequestBody(req, maxBodyBytes);
+      if (body.kind !== 'too-large') return body;
+      // The rest of the body stays unread: the connection cannot be reused either way.
+      res.setHeader('connection', 'close');
+      if ((await admit(req, res, {})) !== REFUSED) {
+        const message = `Payload Too Large: the body must not exceed ${maxBodyBytes} bytes.`;
+        sendJsonRpcError(res, 413, -32000, message);
+      }
+      return REFUSED;
+    },
+    handler: (serve) => async (req, res, next) => {
+      try {
+        const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
+        const pathname = target.split('?', 1)[0]!;
+        if (metadataPaths.has(pathname)) {
+          const reply = metadata(req.method);
+          send(res, reply.status, reply.headers, reply.body);
+        } else if (pathname === path) await serve(req, res);
+        else if (next !== undefined) next();
+        else sendJsonRpcError(res, 404, -32000, `Not found: the MCP endpoint is ${path}.`);
+      } catch (error) {
+        options.onError?.(error);
+        if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal error.');
+        else res.destroy();
+      }
+    },
+  };
+}
