@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OptionsError, type Principal, type Valet } from '@valet/core';
+import { OptionsError, type Valet } from '@valet/core';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
-import { assertValet } from '../internal/assert-valet.js';
-import { metadataReplies } from '../internal/metadata-response.js';
-import { admitRequest, type AdmitFields } from '../internal/node-request.js';
-import { send, sendRefusal } from '../internal/send.js';
+import { send } from '../internal/send.js';
 import { callOperations } from './internal/call-operations.js';
+import { REFUSED, mcpEndpoint } from './internal/endpoint.js';
 import { sendJsonRpcError } from './internal/http-replies.js';
 import { inspectMessages, type CheckedCall } from './internal/jsonrpc-inspect.js';
 import {
@@ -14,7 +12,8 @@ import {
   type Dispatcher,
   type ServerFactory,
 } from './internal/mcp-dispatch.js';
-import { readRequestBody, type RequestBody } from './internal/request-body.js';
+import { positiveInteger } from './internal/positive-integer.js';
+import type { RequestBody } from './internal/request-body.js';
 
 export type { ServerFactory } from './internal/mcp-dispatch.js';
 
@@ -66,7 +65,6 @@ export interface McpHttpHandler {
   close(): Promise<void>;
 }
 
-const ANSWERED = Symbol('answered');
 const PARSE_ERROR = -32700;
 const SERVER_ERROR = -32000;
 
@@ -89,120 +87,60 @@ const SERVER_ERROR = -32000;
  * ```
  */
 export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHandler {
-  const { valet } = options;
-  assertValet(valet, 'createMcpHttpHandler()');
-  if (typeof options.server !== 'function') {
-    throw new OptionsError(
-      'server',
-      'server must be a function that returns an McpServer with the toolsets bound.',
-    );
-  }
+  const endpoint = mcpEndpoint(options, 'createMcpHttpHandler()');
   const mode = options.mode ?? 'stateless';
   if (mode !== 'stateless' && mode !== 'stateful') {
     throw new OptionsError('mode', 'mode must be "stateless" or "stateful".');
   }
-  const path = options.path ?? new URL(valet.resource).pathname;
-  if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new OptionsError('path', 'path must start with "/", like "/mcp".');
-  }
-  const maxBodyBytes = positive(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes');
   const dispatcher: Dispatcher = (mode === 'stateful' ? statefulDispatcher : statelessDispatcher)({
     factory: options.server,
     enableJsonResponse: options.enableJsonResponse === true,
-    valet,
-    idleMs: positive(options.sessionIdleTimeout, 1800, 'sessionIdleTimeout') * 1000,
-    maxSessions: positive(options.maxSessions, 10_000, 'maxSessions'),
+    valet: options.valet,
+    idleMs: positiveInteger(options.sessionIdleTimeout, 1800, 'sessionIdleTimeout') * 1000,
+    maxSessions: positiveInteger(options.maxSessions, 10_000, 'maxSessions'),
   });
-  const optional = options.allowAnonymous === true;
   const allow = mode === 'stateful' ? 'GET, POST, DELETE, OPTIONS' : 'POST, OPTIONS';
-  const metadataPaths = new Set(valet.metadataPaths);
-  const metadata = metadataReplies(valet);
-  const operationsOf = callOperations(valet);
-
-  /**
-   * `valet.admit` for the request: the caller, or {@link ANSWERED} once a refusal was sent. The
-   * one call per request, before anything else is answered (a disallowed `Origin` or `Host` is
-   * refused first): with the body's operations when it has any.
-   */
-  const admit = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    request: AdmitFields = {},
-  ): Promise<Principal | null | typeof ANSWERED> => {
-    try {
-      return await valet.admit(admitRequest(req, { optional, ...request }));
-    } catch (error) {
-      const refusal = valet.errorResponse(error);
-      if (refusal === undefined) throw error;
-      sendRefusal(res, refusal);
-      return ANSWERED;
-    }
-  };
+  const operationsOf = callOperations(options.valet);
 
   const post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const body = await readRequestBody(req, maxBodyBytes);
-    if (body.kind === 'too-large') {
-      // Admitted (or refused) on its headers alone, as a malformed message is; the rest of the
-      // body stays unread, so the connection cannot be reused either way.
-      res.setHeader('connection', 'close');
-      if ((await admit(req, res)) === ANSWERED) return;
-      const message = `Payload Too Large: the body must not exceed ${maxBodyBytes} bytes.`;
-      return sendJsonRpcError(res, 413, SERVER_ERROR, message);
-    }
+    const body = await endpoint.body(req, res);
+    if (body === REFUSED) return;
     const read = readMessage(req, body);
     if (!read.ok) {
       // The caller is authenticated before hearing what is wrong with its message.
-      if ((await admit(req, res, { body: body.kind === 'text' ? body.text : undefined })) !== ANSWERED) {
+      const text = body.kind === 'text' ? body.text : undefined;
+      if ((await endpoint.admit(req, res, { body: text })) !== REFUSED) {
         sendJsonRpcError(res, read.status, read.code, read.message);
       }
       return;
     }
-    const principal = await admit(req, res, { operations: operationsOf(read.calls) });
-    if (principal !== ANSWERED) await dispatcher.post(req, res, principal, read.message, read.initialize);
+    const principal = await endpoint.admit(req, res, { operations: operationsOf(read.calls) });
+    if (principal !== REFUSED) await dispatcher.post(req, res, principal, read.message, read.initialize);
   };
 
-  const endpoint = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handler = endpoint.handler(async (req, res) => {
     switch (req.method) {
       case 'POST':
         return post(req, res);
       case 'GET':
       case 'DELETE':
         if (mode === 'stateful') {
-          const principal = await admit(req, res);
-          if (principal !== ANSWERED) await dispatcher.session(req, res, principal);
+          const principal = await endpoint.admit(req, res, {});
+          if (principal !== REFUSED) await dispatcher.session(req, res, principal);
           return;
         }
         break;
     }
     // A preflight and a method the endpoint does not serve need no caller, but a page whose
     // Origin is not allowed learns nothing from them either (and a token sent is still checked).
-    if ((await admit(req, res, { optional: true })) === ANSWERED) return;
+    if ((await endpoint.admit(req, res, { optional: true })) === REFUSED) return;
     if (req.method === 'OPTIONS') return send(res, 204, { allow });
     sendJsonRpcError(res, 405, SERVER_ERROR, `Method not allowed: the MCP endpoint takes ${allow}.`, {
       allow,
     });
-  };
-
-  const handler = async (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => {
-    try {
-      const target = (req as { originalUrl?: string }).originalUrl ?? req.url ?? '/';
-      const query = target.indexOf('?');
-      const pathname = query < 0 ? target : target.slice(0, query);
-      if (metadataPaths.has(pathname)) {
-        const { status, headers, body } = metadata(req.method);
-        return send(res, status, headers, body);
-      }
-      if (pathname === path) return await endpoint(req, res);
-      if (next !== undefined) return next();
-      sendJsonRpcError(res, 404, SERVER_ERROR, `Not found: the MCP endpoint is ${path}.`);
-    } catch (error) {
-      options.onError?.(error);
-      if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal error.');
-      else res.destroy();
-    }
-  };
+  });
   return Object.defineProperties(handler, {
-    path: { value: path, enumerable: true },
+    path: { value: endpoint.path, enumerable: true },
     sessions: { get: () => dispatcher.sessions, enumerable: true },
     close: { value: () => dispatcher.close() },
   }) as McpHttpHandler;
@@ -235,11 +173,4 @@ function readMessage(req: IncomingMessage, body: Exclude<RequestBody, { kind: 't
   });
   if (!inspection.ok) return { ok: false, status: 400, code: inspection.code, message: inspection.message };
   return { ok: true, message, calls: inspection.calls, initialize: inspection.initialize };
-}
-
-function positive(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new OptionsError(field, `${field} must be a positive integer.`);
-  return value;
 }

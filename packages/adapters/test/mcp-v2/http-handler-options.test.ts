@@ -30,6 +30,10 @@ describe('createMcpHttpHandler (SDK v2) set-up', () => {
     expect(() => createMcpHttpHandler({ valet, server: () => null as never, maxBodyBytes: 0 })).toThrow(
       /maxBodyBytes/,
     );
+    // Set but not a number (from a JavaScript caller or a config file): refused, not defaulted.
+    expect(() =>
+      createMcpHttpHandler({ valet, server: () => null as never, maxBodyBytes: null as never }),
+    ).toThrow(/maxBodyBytes must be a positive integer/);
     expect(() => createMcpHttpHandler({ valet: {} as never, server: () => null as never })).toThrow(
       /needs a Valet/,
     );

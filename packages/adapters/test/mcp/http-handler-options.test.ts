@@ -95,6 +95,8 @@ describe('createMcpHttpHandler options', () => {
     expect(field({ mode: 'sticky' as 'stateful' })).toBe('mode');
     expect(field({ path: 'mcp' })).toBe('path');
     expect(field({ maxBodyBytes: 0 })).toBe('maxBodyBytes');
+    expect(field({ maxBodyBytes: null as unknown as number })).toBe('maxBodyBytes');
+    expect(field({ sessionIdleTimeout: 0 })).toBe('sessionIdleTimeout');
     expect(field({ maxSessions: 1.5 })).toBe('maxSessions');
     expect(field({})).toBeUndefined();
   });

@@ -5,6 +5,7 @@ import { metadataReplies } from '../../internal/metadata-response.js';
 import { admitRequest, type AdmitFields } from '../../internal/node-request.js';
 import { send, sendRefusal } from '../../internal/send.js';
 import { sendJsonRpcError } from './http-replies.js';
+import { positiveInteger } from './positive-integer.js';
 import { readRequestBody, type RequestBody } from './request-body.js';
 
 /** What a request's admission resolves to once its refusal was sent. */
@@ -61,10 +62,7 @@ export function mcpEndpoint(options: EndpointOptions, who: string): Endpoint {
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new OptionsError('path', 'path must start with "/", like "/mcp".');
   }
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
-    throw new OptionsError('maxBodyBytes', 'maxBodyBytes must be a positive integer.');
-  }
+  const maxBodyBytes = positiveInteger(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes');
   const optional = options.allowAnonymous === true;
   const metadataPaths = new Set(valet.metadataPaths);
   const metadata = metadataReplies(valet);
