@@ -29,6 +29,15 @@ export type PresetSettings =
   | { readonly idp: 'workos'; readonly authkitDomain: string }
   | { readonly idp: 'workos'; readonly clientId: string };
 
+/** The MCP TypeScript SDK generations `VALET_MCP_SDK` can name; `v1` is the default. */
+export const MCP_SDKS = ['v1', 'v2'] as const;
+
+/**
+ * A name `VALET_MCP_SDK` accepts: `v1` serves 2025-era clients through `@valet/adapters/mcp`,
+ * `v2` both protocol eras (2026-07-28 and `initialize`) through `@valet/adapters/mcp-v2`.
+ */
+export type McpSdk = (typeof MCP_SDKS)[number];
+
 /** No `VALET_ISSUER`: the server starts an embedded development authorization server on 127.0.0.1. */
 export interface DevelopmentAuth {
   readonly mode: 'development';
@@ -69,6 +78,8 @@ export interface FilesConfig {
   readonly auth: DevelopmentAuth | IssuerAuth;
   /** `VALET_ALLOWED_ORIGINS`: browser origins allowed to call (`*`: any); undefined for Valet's default. */
   readonly allowedOrigins: readonly string[] | '*' | undefined;
+  /** `VALET_MCP_SDK`: the MCP SDK the endpoint runs on. */
+  readonly mcpSdk: McpSdk;
 }
 
 /** The environment variables {@link loadConfig} reads. */
@@ -89,6 +100,8 @@ const ISSUER_ONLY = ['VALET_IDP', 'VALET_JWKS_URI', 'VALET_TOKEN_AUDIENCE', 'VAL
  * - `VALET_IDP`, `VALET_JWKS_URI`, `VALET_TOKEN_AUDIENCE`, `VALET_CLIENT_ID`: see the README.
  * - `PORT` (default: the resource URL's port, else 3000), `HOST` (default `127.0.0.1`),
  *   `FILES_ROOT` (an absolute directory; default a temporary one with sample files).
+ * - `VALET_ALLOWED_ORIGINS`: browser origins allowed to call, comma-separated, or `*`.
+ * - `VALET_MCP_SDK`: `v1` (default) or `v2`, the MCP SDK the endpoint runs on.
  *
  * @example
  * ```ts
@@ -105,6 +118,7 @@ export function loadConfig(env: Environment): FilesConfig {
   if (!/^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)$/.test(host)) {
     throw new OptionsError('HOST', 'HOST must be a host name or an IP address to listen on, like 127.0.0.1.');
   }
+  const mcpSdk = sdkName(read('VALET_MCP_SDK'));
   const filesRoot = read('FILES_ROOT');
   if (filesRoot !== undefined && !isAbsolute(filesRoot)) {
     throw new OptionsError('FILES_ROOT', 'FILES_ROOT must be an absolute path to a directory.');
@@ -138,9 +152,22 @@ export function loadConfig(env: Environment): FilesConfig {
           '127.0.0.1 only: VALET_AUDIENCE and HOST must then be loopback addresses. Set VALET_ISSUER to use a real one.',
       );
     }
-    return { resource, listen, filesRoot, auth: { mode: 'development' }, allowedOrigins };
+    return { resource, listen, filesRoot, auth: { mode: 'development' }, allowedOrigins, mcpSdk };
   }
-  return { resource, listen, filesRoot, auth: issuerAuth(read, issuer, resource), allowedOrigins };
+  const auth = issuerAuth(read, issuer, resource);
+  return { resource, listen, filesRoot, auth, allowedOrigins, mcpSdk };
+}
+
+/** `VALET_MCP_SDK`: `v1` when unset. */
+function sdkName(value: string | undefined): McpSdk {
+  if (value === undefined) return 'v1';
+  if (!(MCP_SDKS as readonly string[]).includes(value)) {
+    throw new OptionsError(
+      'VALET_MCP_SDK',
+      'VALET_MCP_SDK must be v1 (the MCP SDK v1, 2025-era clients) or v2 (the MCP SDK v2, both protocol eras).',
+    );
+  }
+  return value as McpSdk;
 }
 
 /** `VALET_ALLOWED_ORIGINS`: comma-separated origins, or `*`; createValet checks each one. */

@@ -1,6 +1,11 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { memoryAuditSink, type AuditEvent } from '@valet/core';
+import {
+  Client as ModernClient,
+  InsufficientScopeError,
+  StreamableHTTPClientTransport as ModernTransport,
+} from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadConfig } from './config.js';
@@ -34,17 +39,19 @@ export interface DemoOptions {
 }
 
 /**
- * The demo: starts the embedded development authorization server and the files MCP server,
- * then a real MCP SDK client walks through what Valet does — no token (401 and discovery), a
- * read-only token (only read tools listed), a refused write (403 insufficient_scope naming the
- * scope to ask for), step-up to `files:write` (the write succeeds), a still-refused delete — and
- * prints the decision audit log.
+ * The demo: starts the embedded development authorization server and the files MCP server on
+ * SDK v2 (`VALET_MCP_SDK=v2`), then a real MCP SDK v1 client (the 2025 era, `initialize`) walks
+ * through what Valet does — no token (401 and discovery), a read-only token (only read tools
+ * listed), a refused write (403 insufficient_scope naming the scope to ask for), step-up to
+ * `files:write` (the write succeeds), a still-refused delete — then an SDK v2 client in the
+ * 2026-07-28 era does the same on the same endpoint (`server/discover`, a filtered list, a refused
+ * write), and it prints the decision audit log.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? console.log;
   const port = options.port ?? (await freePort());
   const audit = memoryAuditSink();
-  const config = loadConfig({ VALET_AUDIENCE: `http://127.0.0.1:${port}/mcp` });
+  const config = loadConfig({ VALET_AUDIENCE: `http://127.0.0.1:${port}/mcp`, VALET_MCP_SDK: 'v2' });
   const server = await startFilesServer(config, { audit, log: (line) => print(`  ${line}`) });
   const as = server.parts.devAuthorizationServer!;
   const steps: DemoStep[] = [];
@@ -127,7 +134,36 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     await writer.client.close();
 
-    print('\n5. The decision audit log');
+    print('\n5. A 2026-07-28 client (SDK v2, no initialize) on the same endpoint, with files:read');
+    const modern = await connectModern(resource, readToken);
+    const discovered = modern.getDiscoverResult();
+    print(`   server/discover -> versions ${JSON.stringify(discovered?.supportedVersions)}`);
+    const modernTools = (await modern.listTools()).tools.map((t) => t.name);
+    print(`   tools/list -> ${modernTools.join(', ')}`);
+    step({
+      title: 'the modern client discovers the server and lists only the read tools',
+      tools: modernTools,
+      ok: modern.getProtocolEra() === 'modern' && !modernTools.includes('write_file'),
+    });
+    // The v2 client reads the 403's challenge into an InsufficientScopeError: the scope to ask for.
+    const refusal = await modern
+      .callTool({ name: 'write_file', arguments: { path: 'notes/plan.md', content: 'again' } })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof InsufficientScopeError) return error;
+          throw error;
+        },
+      );
+    print(`   write_file -> ${refusal === undefined ? 'allowed' : `403, scope "${refusal.requiredScope}"`}`);
+    step({
+      title: 'its write is refused with the same 403 step-up challenge',
+      status: refusal === undefined ? 200 : 403,
+      ok: refusal?.requiredScope === 'files:write',
+    });
+    await modern.close();
+
+    print('\n6. The decision audit log');
     for (const e of audit.events) {
       print(
         `   ${e.allowed ? 'allow' : 'deny '}  ${e.operationId.padEnd(12)} client=${e.clientId ?? '-'}  ${e.allowed ? '' : e.reason}`,
@@ -175,6 +211,18 @@ async function connect(url: string, token: string) {
       }
     },
   };
+}
+
+/** An SDK v2 client pinned to the 2026-07-28 era: `server/discover`, no `initialize`, no fallback. */
+async function connectModern(url: string, token: string): Promise<ModernClient> {
+  const client = new ModernClient(
+    { name: 'valet-demo-modern', version: '0.1.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  await client.connect(
+    new ModernTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
+  return client;
 }
 
 function freePort(): Promise<number> {

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bindToolsets, createMcpHttpHandler } from '@valet/adapters/mcp';
 import type { AuditSink } from '@valet/core';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { FilesConfig } from './config.js';
 import { prepareFilesServer, type FilesServerParts } from './files-server.js';
+import { createMcpEndpoint } from './mcp-endpoint.js';
 
 /** A running files server. */
 export interface RunningFilesServer {
@@ -17,20 +16,16 @@ export interface RunningFilesServer {
 
 /**
  * Starts the files MCP server: the parts from {@link prepareFilesServer}, a stateless MCP
- * Streamable HTTP endpoint on the resource URL's path (Valet in front of the SDK), and the RFC
- * 9728 metadata at its well-known paths, listening on `config.listen`.
+ * Streamable HTTP endpoint on the resource URL's path (Valet in front of the SDK `config.mcpSdk`
+ * names, see {@link createMcpEndpoint}), and the RFC 9728 metadata at its well-known paths,
+ * listening on `config.listen`.
  */
 export async function startFilesServer(
   config: FilesConfig,
   options: { readonly log?: (line: string) => void; readonly audit?: AuditSink } = {},
 ): Promise<RunningFilesServer> {
   const parts = await prepareFilesServer(config, options);
-  const { valet, toolsets, container } = parts.app;
-  const handler = createMcpHttpHandler({
-    valet,
-    server: () =>
-      bindToolsets(new McpServer({ name: 'files-mcp', version: '0.1.0' }), { toolsets, container, valet }),
-  });
+  const handler = createMcpEndpoint(config.mcpSdk, parts.app);
   const http = createServer((req, res) => void handler(req, res));
   try {
     await new Promise<void>((resolve, reject) => {
@@ -43,7 +38,7 @@ export async function startFilesServer(
   }
   const { port } = http.address() as AddressInfo;
   (options.log ?? console.log)(
-    `files-mcp: MCP endpoint ${config.resource} (listening on ${config.listen.host}:${port}).`,
+    `files-mcp: MCP endpoint ${config.resource} on MCP SDK ${config.mcpSdk} (listening on ${config.listen.host}:${port}).`,
   );
   return {
     parts,

@@ -30,6 +30,8 @@ describe('loadConfig: development mode', () => {
       listen: { host: '127.0.0.1', port: 3000, path: '/mcp' },
       filesRoot: undefined,
       auth: { mode: 'development' },
+      allowedOrigins: undefined,
+      mcpSdk: 'v1',
     });
   });
 
@@ -81,6 +83,8 @@ describe('loadConfig: an issuer', () => {
         jwksUri: 'https://auth.example.com/keys',
         clientIds: [],
       },
+      allowedOrigins: undefined,
+      mcpSdk: 'v1',
     });
   });
 
@@ -247,5 +251,25 @@ describe('loadConfig: VALET_ALLOWED_ORIGINS', () => {
         .allowedOrigins,
     ).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(loadConfig({ VALET_ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+  });
+});
+
+describe('loadConfig: VALET_MCP_SDK', () => {
+  it('defaults to v1, also when empty, and takes v1 or v2', () => {
+    expect(loadConfig({}).mcpSdk).toBe('v1');
+    expect(loadConfig({ VALET_MCP_SDK: '' }).mcpSdk).toBe('v1');
+    expect(loadConfig({ VALET_MCP_SDK: 'v1' }).mcpSdk).toBe('v1');
+    expect(loadConfig({ VALET_MCP_SDK: 'v2' }).mcpSdk).toBe('v2');
+    expect(loadConfig({ ...AUTH0, VALET_IDP: 'auth0', VALET_MCP_SDK: 'v2' }).mcpSdk).toBe('v2');
+  });
+
+  it('refuses any other value at start-up, naming the variable and the values it takes', () => {
+    for (const value of ['V2', '2', 'v3', 'sdk-v2', ' v2']) {
+      const error = refusal({ VALET_MCP_SDK: value });
+      expect(error.field).toBe('VALET_MCP_SDK');
+      expect(error.message).toBe(
+        'VALET_MCP_SDK must be v1 (the MCP SDK v1, 2025-era clients) or v2 (the MCP SDK v2, both protocol eras).',
+      );
+    }
   });
 });
