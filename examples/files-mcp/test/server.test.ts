@@ -146,3 +146,24 @@ describe('startFilesServer with VALET_MCP_SDK=v2: both protocol eras on /mcp', (
     expect(res.headers.get('www-authenticate')).toContain('scope="files:write"');
   });
 });
+
+describe('startFilesServer by default (VALET_MCP_SDK unset: SDK v1, the legacy era)', () => {
+  let server: RunningFilesServer;
+
+  beforeAll(async () => {
+    server = await startFilesServer(loadConfig({ PORT: String(await freePort()) }), { log: () => undefined });
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('serves a legacy client the tools its token allows; a client pinned to 2026-07-28 cannot connect (SDK v1 speaks the legacy era only)', async () => {
+    const as = server.parts.devAuthorizationServer!;
+    const token = await as.clientCredentialsToken({ resource: server.url, scope: 'files:read' });
+    const client = await legacyClient(server.url, token);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(READ_TOOLS);
+    await client.close();
+    await expect(modernClient(server.url, token)).rejects.toThrow();
+  });
+});
