@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { memoryAuditSink, type AuditEvent } from '@valet/core';
 import {
   Client as ModernClient,
@@ -9,6 +7,7 @@ import {
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { loadConfig } from './config.js';
+import { freePort } from './free-port.js';
 import { startFilesServer, type RunningFilesServer } from './server.js';
 
 /** What one step of the walkthrough showed. */
@@ -223,15 +222,4 @@ async function connectModern(url: string, token: string): Promise<ModernClient> 
     new ModernTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
   );
   return client;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

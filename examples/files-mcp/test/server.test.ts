@@ -1,27 +1,16 @@
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createServer, type AddressInfo } from 'node:net';
 import { Client, InsufficientScopeError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { memoryAuditSink } from '@valet/core';
 import { loadConfig } from '../src/config.js';
+import { freePort } from '../src/free-port.js';
 import { startFilesServer, type RunningFilesServer } from '../src/server.js';
 
 /** The 2026-07-28 revision, the modern era a v2 client pinned to it speaks. */
 const MODERN = '2026-07-28';
 const READ_TOOLS = ['list_files', 'read_file', 'search_files'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The SDK v2 client in the modern era only: no `initialize` fallback. */
 async function modernClient(url: string, token: string): Promise<Client> {
