@@ -1,12 +1,11 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { JwtVerifier, createValet } from '@valet/core';
 import { createTestIssuer, type TestIssuer } from '@valet/testing';
 import { bindToolsets, createMcpHttpHandler, type McpHttpHandlerOptions } from '@valet/adapters/mcp';
 import { exchange, type WireResponse } from '../conformance/http-exchange.js';
 import { listen } from '../support/fixture.js';
-import { calls, fileToolsets } from './support/file-toolsets.js';
+import { calls, fileValet } from './support/file-toolsets.js';
 
 // DNS rebinding against a local MCP server: a page on evil.example, whose name the attacker
 // points at 127.0.0.1, sends the MCP endpoint its own Origin and Host. The endpoint answers 403
@@ -45,13 +44,7 @@ async function start(options: Partial<McpHttpHandlerOptions>): Promise<Endpoint>
   const server = createServer();
   const running = await listen(server);
   const url = `${running.baseUrl}/mcp`;
-  const { registry, toolsets } = fileToolsets();
-  const valet = createValet({
-    registry,
-    resource: url,
-    verifier: new JwtVerifier({ issuer: issuer.url, audience: url, jwksUri: issuer.jwksUri }),
-    authorizationServers: [issuer.url],
-  });
+  const { valet, toolsets } = fileValet(url, issuer);
   const handler = createMcpHttpHandler({
     valet,
     enableJsonResponse: true,

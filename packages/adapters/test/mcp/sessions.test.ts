@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { JwtVerifier, createValet } from '@valet/core';
 import { createTestIssuer, type TestIssuer } from '@valet/testing';
 import { bindToolsets, createMcpHttpHandler, type McpHttpHandler } from '@valet/adapters/mcp';
 import { listen } from '../support/fixture.js';
-import { fileToolsets } from './support/file-toolsets.js';
+import { fileValet } from './support/file-toolsets.js';
 import { raw, toolCall } from './support/mcp-http.js';
 
 let issuer: TestIssuer;
@@ -31,13 +30,7 @@ beforeAll(async () => {
   const running = await listen(createServer((req, res) => void handle?.(req, res)));
   url = `${running.baseUrl}/mcp`;
   issuer = await createTestIssuer({ audience: url });
-  const { registry, toolsets } = fileToolsets();
-  const valet = createValet({
-    registry,
-    resource: url,
-    verifier: new JwtVerifier({ issuer: issuer.url, audience: url, jwksUri: issuer.jwksUri }),
-    authorizationServers: [issuer.url],
-  });
+  const { valet, toolsets } = fileValet(url, issuer);
   handler = handle = createMcpHttpHandler({
     valet,
     mode: 'stateful',

@@ -1,4 +1,4 @@
-import { PolicyRegistry, check, defineScopes } from '@valet/core';
+import { JwtVerifier, PolicyRegistry, check, createValet, defineScopes, type Valet } from '@valet/core';
 import {
   Prompt,
   Public,
@@ -123,6 +123,21 @@ export function fileToolsets(): { registry: PolicyRegistry; toolsets: readonly T
   const registry = new PolicyRegistry({ catalog: scopes });
   const toolsets = registerToolsets(registry, [FileTools, PublicTools]);
   return { registry, toolsets };
+}
+
+/** The file toolsets and a Valet for them at `url`, trusting the test issuer's tokens for it. */
+export function fileValet(
+  url: string,
+  issuer: { readonly url: string; readonly jwksUri: string },
+): { valet: Valet; toolsets: readonly ToolsetDefinition[] } {
+  const { registry, toolsets } = fileToolsets();
+  const valet = createValet({
+    registry,
+    resource: url,
+    verifier: new JwtVerifier({ issuer: issuer.url, audience: url, jwksUri: issuer.jwksUri }),
+    authorizationServers: [issuer.url],
+  });
+  return { valet, toolsets };
 }
 
 /** The tools a token with only files:read may see, in declaration order. */
