@@ -9,6 +9,7 @@ import {
 import { toNodeHandler, type NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import { authInfoOf } from '../mcp/internal/auth-info.js';
 import { callOperations } from '../mcp/internal/call-operations.js';
+import { headerOperation } from '../mcp/internal/header-operation.js';
 import { REFUSED, mcpEndpoint } from '../mcp/internal/endpoint.js';
 import { sendJsonRpcError } from '../mcp/internal/http-replies.js';
 import { inspectMessages } from '../mcp/internal/jsonrpc-inspect.js';
@@ -89,8 +90,15 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
     { maxRequestBodySize: endpoint.maxBodyBytes, ...onerror },
   );
   const operationsOf = callOperations(valet);
+  const operationInHeaders = headerOperation(valet);
 
   const post = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A 2026-07-28 request names its operation in its headers: refused before its body is read
+    // when that is enough to decide.
+    const early = operationInHeaders(req);
+    const admitted =
+      early === undefined ? undefined : await endpoint.admit(req, res, { operations: [early] });
+    if (admitted === REFUSED) return;
     const body = await endpoint.body(req, res);
     if (body === REFUSED) return;
     const message = parsedMessage(body);
@@ -101,10 +109,12 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
             method: req.headersDistinct['mcp-method'],
             name: req.headersDistinct['mcp-name'],
           });
-    const principal = await endpoint.admit(req, res, {
-      body: body.kind === 'text' ? body.text : undefined,
-      operations: inspection?.ok === true ? operationsOf(inspection.calls) : undefined,
-    });
+    const operations = inspection?.ok === true ? operationsOf(inspection.calls) : undefined;
+    // The headers' operation is all the body does (it agrees with them, or inspection refused it).
+    const settled = admitted !== undefined && operations?.length === 1 && operations[0]!.id === early!.id;
+    const principal = settled
+      ? admitted
+      : await endpoint.admit(req, res, { body: body.kind === 'text' ? body.text : undefined, operations });
     if (principal === REFUSED) return;
     if (inspection?.ok === false) return sendJsonRpcError(res, 400, inspection.code, inspection.message);
     // What is not JSON goes to the SDK as sent, for its own answer (415, parse error).

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -287,5 +288,42 @@ describe('the SDK v2 client against the SDK v1 binding', () => {
     expect(error).toBeInstanceOf(InsufficientScopeError);
     expect(error).toMatchObject({ requiredScope: 'files:read admin' });
     await client.close();
+  });
+});
+
+describe('Security: a 2026-07-28 request is authorized from its Mcp-Method / Mcp-Name headers', () => {
+  /** Sends the headers and a first piece of a longer body, never the rest; resolves with the status. */
+  function headersOnly(token: string, name: string): Promise<number> {
+    const { headers } = modernRequest(1, 'tools/call', { name });
+    return new Promise((resolve, reject) => {
+      const req = request(mcp.url, {
+        method: 'POST',
+        headers: {
+          ...headers,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': '100000',
+        },
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('{"jsonrpc":"2.0",');
+    });
+  }
+
+  it('refuses a call the token does not allow before its body is read (403 while the body is still coming)', async () => {
+    await expect(headersOnly(readToken, 'write_file')).resolves.toBe(403);
+  });
+
+  it('waits for the body of a call it may allow, and never takes the headers for what the body does', async () => {
+    const status = await Promise.race([
+      headersOnly(writeToken, 'write_file'),
+      new Promise((resolve) => setTimeout(() => resolve('still reading the body'), 300)),
+    ]);
+    expect(status).toBe('still reading the body');
   });
 });
