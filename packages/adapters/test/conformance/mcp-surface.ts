@@ -1,7 +1,17 @@
-import { createServer } from 'node:http';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { Public, RequiresScope, Tool, Toolset, registerToolsets } from '@valet/decorators';
-import { bindToolsets, createMcpHttpHandler, type ToolContext } from '@valet/adapters/mcp';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { McpServer as McpServerV1 } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer as McpServerV2 } from '@modelcontextprotocol/server';
+import type { Principal, Valet } from '@valet/core';
+import {
+  Public,
+  RequiresScope,
+  Tool,
+  Toolset,
+  registerToolsets,
+  type ToolsetDefinition,
+} from '@valet/decorators';
+import * as v1 from '@valet/adapters/mcp';
+import * as v2 from '@valet/adapters/mcp-v2';
 import { listen } from '../support/fixture.js';
 import type { ConformanceCase, Expectation, Tokens } from './cases.js';
 import type { Reached, Surface, Target } from './surfaces.js';
@@ -12,7 +22,12 @@ const TOOLS: Record<Target, string> = { read: 'read_file', write: 'write_file', 
 /** No arguments, but the tools want their context: an empty DTO. */
 class NoInput {}
 
-const reached = (target: Target, ctx: ToolContext): Reached => ({
+/** What both bindings' `ToolContext` give a tool, which is all these tools read. */
+interface CallerContext {
+  readonly principal: Principal | null;
+}
+
+const reached = (target: Target, ctx: CallerContext): Reached => ({
   target,
   subject: ctx.principal?.subject ?? null,
 });
@@ -21,25 +36,25 @@ const reached = (target: Target, ctx: ToolContext): Reached => ({
 class ConformanceTools {
   @Tool({ name: 'read_file', description: 'read' })
   @RequiresScope('files:read')
-  read(_input: NoInput, ctx: ToolContext): Reached {
+  read(_input: NoInput, ctx: CallerContext): Reached {
     return reached('read', ctx);
   }
 
   @Tool({ name: 'write_file', description: 'write' })
   @RequiresScope('files:read', 'files:write')
-  write(_input: NoInput, ctx: ToolContext): Reached {
+  write(_input: NoInput, ctx: CallerContext): Reached {
     return reached('write', ctx);
   }
 
   @Tool({ name: 'health', description: 'public' })
   @Public()
-  health(_input: NoInput, ctx: ToolContext): Reached {
+  health(_input: NoInput, ctx: CallerContext): Reached {
     return reached('public', ctx);
   }
 }
 
 /**
- * Where the MCP transport fixes a different answer than a plain HTTP route:
+ * Where the MCP transport fixes a different answer than a plain HTTP route, on both SDKs:
  * - HEAD: the endpoint takes POST (and, with sessions, GET and DELETE); MCP Streamable HTTP
  *   answers a method it does not serve with 405 Method Not Allowed, needing no credentials
  *   (after the Origin and Host check, which comes first on every request to the endpoint).
@@ -60,46 +75,88 @@ function adapt(c: ConformanceCase): Expectation | undefined {
 }
 
 /**
- * The MCP handler: each target is a `tools/call` POSTed to the resource's path (`/api`), JSON
- * responses, anonymous callers allowed so that public tools need no token (protected ones then
- * answer 401 with their scopes, as a route would).
+ * The one JSON-RPC message of a response body: JSON (SDK v1 with `enableJsonResponse`) or a
+ * single-event SSE stream (SDK v2, whose stateless 2025-era leg always streams its answer).
  */
-export const mcpSurface: Surface = {
-  name: 'MCP Streamable HTTP',
-  async start(valet) {
-    const toolsets = registerToolsets(valet.registry, [ConformanceTools]);
-    const handler = createMcpHttpHandler({
-      valet,
-      allowAnonymous: true,
-      enableJsonResponse: true,
-      server: () =>
-        bindToolsets(new McpServer({ name: 'conformance', version: '1.0.0' }), { toolsets, valet }),
-    });
-    return listen(createServer((req, res) => void handler(req, res)));
-  },
-  request(target) {
-    const body = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: TOOLS[target], arguments: {} },
-    };
-    return {
-      method: 'POST',
-      path: '/api',
-      headers: [
-        ['Content-Type', 'application/json'],
-        ['Accept', 'application/json, text/event-stream'],
-      ],
-      body: JSON.stringify(body),
-    };
-  },
-  reached(body) {
-    const message = JSON.parse(body) as { result?: { structuredContent?: Partial<Reached> } };
-    const content = message.result?.structuredContent;
-    return typeof content?.target === 'string' ? (content as Reached) : undefined;
-  },
-  label: (target) => `Tool "${TOOLS[target]}"`,
-  adapt,
-  operations: { kind: 'tool', ids: Object.values(TOOLS) },
+function jsonRpcMessage(body: string): unknown {
+  if (!body.startsWith('event:') && !body.startsWith('data:')) return JSON.parse(body);
+  const data = body.split('\n').filter((line) => line.startsWith('data: '));
+  if (data.length !== 1) throw new Error(`expected one SSE message, got ${data.length}: ${body}`);
+  return JSON.parse(data[0]!.slice('data: '.length));
+}
+
+/** A binding's Node handler for the suite's Valet, serving the conformance toolset. */
+type McpEndpoint = ((req: IncomingMessage, res: ServerResponse) => Promise<void>) & {
+  close(): Promise<void>;
 };
+
+/**
+ * An MCP binding's handler: each target is a `tools/call` POSTed to the resource's path (`/api`)
+ * as a 2025-era client sends it, anonymous callers allowed so that public
+ * tools need no token (protected ones then answer 401 with their scopes, as a route would).
+ */
+function mcpSurface(
+  name: string,
+  endpoint: (valet: Valet, toolsets: readonly ToolsetDefinition[]) => McpEndpoint,
+): Surface {
+  return {
+    name,
+    async start(valet) {
+      const handler = endpoint(valet, registerToolsets(valet.registry, [ConformanceTools]));
+      const running = await listen(createServer((req, res) => void handler(req, res)));
+      return {
+        baseUrl: running.baseUrl,
+        async close() {
+          await handler.close();
+          await running.close();
+        },
+      };
+    },
+    request(target) {
+      const body = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: TOOLS[target], arguments: {} },
+      };
+      return {
+        method: 'POST',
+        path: '/api',
+        headers: [
+          ['Content-Type', 'application/json'],
+          ['Accept', 'application/json, text/event-stream'],
+        ],
+        body: JSON.stringify(body),
+      };
+    },
+    reached(body) {
+      const message = jsonRpcMessage(body) as { result?: { structuredContent?: Partial<Reached> } };
+      const content = message.result?.structuredContent;
+      return typeof content?.target === 'string' ? (content as Reached) : undefined;
+    },
+    label: (target) => `Tool "${TOOLS[target]}"`,
+    adapt,
+    operations: { kind: 'tool', ids: Object.values(TOOLS) },
+  };
+}
+
+/** `@valet/adapters/mcp` on the MCP SDK v1, JSON responses. */
+export const mcpV1Surface = mcpSurface('MCP Streamable HTTP (SDK v1)', (valet, toolsets) =>
+  v1.createMcpHttpHandler({
+    valet,
+    allowAnonymous: true,
+    enableJsonResponse: true,
+    server: () =>
+      v1.bindToolsets(new McpServerV1({ name: 'conformance', version: '1.0.0' }), { toolsets, valet }),
+  }),
+);
+
+/** `@valet/adapters/mcp-v2` on the MCP SDK v2, both eras on one path; the cases speak the 2025 era. */
+export const mcpV2Surface = mcpSurface('MCP Streamable HTTP (SDK v2)', (valet, toolsets) =>
+  v2.createMcpHttpHandler({
+    valet,
+    allowAnonymous: true,
+    server: () =>
+      v2.bindToolsets(new McpServerV2({ name: 'conformance', version: '1.0.0' }), { toolsets, valet }),
+  }),
+);

@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { listen } from '../support/fixture.js';
 import type { ConformanceCase, Expectation } from './cases.js';
 import type { WireRequest } from './http-exchange.js';
-import { mcpSurface } from './mcp-surface.js';
+import { mcpV1Surface, mcpV2Surface } from './mcp-surface.js';
 
 /** The operations every surface serves for the suite. */
 export type Target = 'read' | 'write' | 'public';
@@ -139,5 +139,6 @@ export const SURFACES: readonly Surface[] = [
   expressSurface('Express 5', express),
   expressSurface('Express 4', express4),
   fastifySurface,
-  mcpSurface,
+  mcpV1Surface,
+  mcpV2Surface,
 ];
