@@ -7,7 +7,7 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { Implementation } from '@modelcontextprotocol/sdk/types.js';
-import { authorizeHeadless } from './authorize-headless.js';
+import { authorizeHeadless, type HeadlessAuthorization } from './authorize-headless.js';
 import {
   defaultClientMetadata,
   newState,
@@ -63,6 +63,20 @@ export interface HeadlessOAuthProvider extends OAuthClientProvider {
    * or when the `state` it sends back is not the one sent.
    */
   authorize(options?: { readonly fetch?: typeof fetch }): Promise<string>;
+  /**
+   * Completes the pending authorization like {@link HeadlessOAuthProvider.authorize}, but returns
+   * the parameters of the redirect back to the client (`code`, `state`, `iss`), as a real callback
+   * receives them. Hand them to the SDK v2 transport's `finishAuth`: SDK v2 checks the RFC 9207
+   * `iss` against the authorization server it used and refuses a bare code from a server that
+   * advertises `iss` (as the dev authorization server does).
+   *
+   * @example
+   * ```ts
+   * // @modelcontextprotocol/client (SDK v2), after an UnauthorizedError:
+   * await transport.finishAuth(await provider.authorizeCallback());
+   * ```
+   */
+  authorizeCallback(options?: { readonly fetch?: typeof fetch }): Promise<URLSearchParams>;
 }
 
 /**
@@ -86,9 +100,34 @@ export function headlessOAuthProvider(options: HeadlessOAuthProviderOptions = {}
     registered: false,
     tokens: undefined,
     codeVerifier: undefined,
+    discovery: undefined,
     pending: undefined,
     authorizationUrls: [],
   };
+
+  // Plays the user for the pending authorization URL; the state must come back unchanged.
+  async function completeAuthorization(authorizeOptions: {
+    readonly fetch?: typeof fetch;
+  }): Promise<HeadlessAuthorization> {
+    const url = state.pending;
+    if (url === undefined) {
+      throw new Error(
+        'headlessOAuthProvider.authorize: the SDK has not asked for an authorization; call it after an UnauthorizedError.',
+      );
+    }
+    state.pending = undefined;
+    const result = await authorizeHeadless(url, {
+      redirectUri: redirectUrl,
+      ...(authorizeOptions.fetch === undefined ? {} : { fetch: authorizeOptions.fetch }),
+    });
+    if (result.state !== (url.searchParams.get('state') ?? undefined)) {
+      throw new Error(
+        'headlessOAuthProvider.authorize: the authorization response carries a state this client did not send; refused (a forged or replayed response).',
+      );
+    }
+    return result;
+  }
+
   return {
     redirectUrl,
     clientMetadata,
@@ -124,6 +163,12 @@ export function headlessOAuthProvider(options: HeadlessOAuthProviderOptions = {}
       }
       return state.codeVerifier;
     },
+    // SDK v2 checks at the callback that the code goes to the authorization server it was asked
+    // of (SEP-2352); it finds that server here.
+    saveDiscoveryState(discovery) {
+      state.discovery = discovery;
+    },
+    discoveryState: () => state.discovery,
     invalidateCredentials(scope) {
       if (scope === 'all' || scope === 'client') {
         state.client = undefined;
@@ -131,25 +176,13 @@ export function headlessOAuthProvider(options: HeadlessOAuthProviderOptions = {}
       }
       if (scope === 'all' || scope === 'tokens') state.tokens = undefined;
       if (scope === 'all' || scope === 'verifier') state.codeVerifier = undefined;
+      if (scope === 'all' || scope === 'discovery') state.discovery = undefined;
     },
     async authorize(authorizeOptions = {}) {
-      const url = state.pending;
-      if (url === undefined) {
-        throw new Error(
-          'headlessOAuthProvider.authorize: the SDK has not asked for an authorization; call it after an UnauthorizedError.',
-        );
-      }
-      state.pending = undefined;
-      const result = await authorizeHeadless(url, {
-        redirectUri: redirectUrl,
-        ...(authorizeOptions.fetch === undefined ? {} : { fetch: authorizeOptions.fetch }),
-      });
-      if (result.state !== (url.searchParams.get('state') ?? undefined)) {
-        throw new Error(
-          'headlessOAuthProvider.authorize: the authorization response carries a state this client did not send; refused (a forged or replayed response).',
-        );
-      }
-      return result.code;
+      return (await completeAuthorization(authorizeOptions)).code;
+    },
+    async authorizeCallback(authorizeOptions = {}) {
+      return new URLSearchParams((await completeAuthorization(authorizeOptions)).callbackUrl.searchParams);
     },
   };
 }

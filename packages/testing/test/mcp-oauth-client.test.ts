@@ -230,6 +230,41 @@ describe('headlessOAuthProvider', () => {
     );
   });
 
+  it('hands back the whole callback (code, state, iss) for SDK v2, with the state checked', async () => {
+    // An authorization server that redirects straight back, as a consenting one does.
+    const issuer = await listen(
+      createServer((req, res) => {
+        const state = new URL(req.url!, 'http://127.0.0.1').searchParams.get('state');
+        res.writeHead(302, {
+          location: `${REDIRECT_URL}?code=c0de&state=${state}&iss=https%3A%2F%2Fas.example`,
+        });
+        res.end();
+      }),
+    );
+    const provider = headlessOAuthProvider({ redirectUrl: REDIRECT_URL });
+    const state = await provider.state!();
+    const { port } = issuer.address() as AddressInfo;
+    await provider.redirectToAuthorization(new URL(`http://127.0.0.1:${port}/authorize?state=${state}`));
+    const callback = await provider.authorizeCallback();
+    expect(Object.fromEntries(callback)).toEqual({ code: 'c0de', state, iss: 'https://as.example' });
+    expect(provider.pendingAuthorizationUrl).toBeUndefined();
+    await expect(provider.authorizeCallback()).rejects.toThrow(/has not asked for an authorization/);
+    await close(issuer);
+  });
+
+  it('keeps the discovery state until the SDK invalidates it', async () => {
+    const provider = headlessOAuthProvider();
+    const discovery = {
+      authorizationServerUrl: 'https://as.example',
+      resourceMetadataUrl: 'https://rs.example/m',
+    };
+    await provider.saveDiscoveryState!(discovery);
+    await provider.invalidateCredentials!('tokens');
+    expect(await provider.discoveryState!()).toEqual(discovery);
+    await provider.invalidateCredentials!('discovery');
+    expect(await provider.discoveryState!()).toBeUndefined();
+  });
+
   it('registers as a public client using PKCE, with the redirect URL and scope given', () => {
     const provider = headlessOAuthProvider({ redirectUrl: REDIRECT_URL, scope: 'files:read' });
     expect(provider.clientMetadata).toMatchObject({
@@ -256,6 +291,10 @@ describe('Security: forged authorization response (CSRF, injected code)', () => 
       new URL(`http://127.0.0.1:${port}/authorize?state=${provider.state!()}`),
     );
     await expect(provider.authorize()).rejects.toThrow(/state this client did not send/);
+    await provider.redirectToAuthorization(
+      new URL(`http://127.0.0.1:${port}/authorize?state=${provider.state!()}`),
+    );
+    await expect(provider.authorizeCallback()).rejects.toThrow(/state this client did not send/);
     await close(forger);
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { OAuthDiscoveryState } from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -12,6 +13,8 @@ export interface HeadlessProviderState {
   registered: boolean;
   tokens: OAuthTokens | undefined;
   codeVerifier: string | undefined;
+  /** What discovery found (resource and authorization server metadata), kept with the verifier. */
+  discovery: OAuthDiscoveryState | undefined;
   pending: URL | undefined;
   readonly authorizationUrls: URL[];
 }
