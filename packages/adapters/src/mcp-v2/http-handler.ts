@@ -1,13 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal, Valet } from '@valet/core';
+import type { Valet } from '@valet/core';
 import {
   createMcpHandler,
-  type AuthInfo,
   type McpServerFactory,
   type PerRequestResponseMode,
 } from '@modelcontextprotocol/server';
 import { toNodeHandler, type NodeIncomingMessageLike } from '@modelcontextprotocol/node';
-import { authInfoOf } from '../mcp/internal/auth-info.js';
 import { callOperations } from '../mcp/internal/call-operations.js';
 import { headerOperation } from '../mcp/internal/header-operation.js';
 import { REFUSED, mcpEndpoint } from '../mcp/internal/endpoint.js';
@@ -15,6 +13,8 @@ import { sendJsonRpcError } from '../mcp/internal/http-replies.js';
 import { inspectMessages } from '../mcp/internal/jsonrpc-inspect.js';
 import type { RequestBody } from '../mcp/internal/request-body.js';
 import { markAdmitted } from './internal/admitted-requests.js';
+import { isLegacyPost, legacySessions } from './internal/legacy-sessions.js';
+import { withAuth } from './internal/with-auth.js';
 
 /** Options of {@link createMcpHttpHandler}. */
 export interface McpHttpHandlerOptions {
@@ -26,6 +26,15 @@ export interface McpHttpHandlerOptions {
    * `registerToolsets` returned, which are compiled once.
    */
   readonly server: McpServerFactory;
+  /**
+   * How 2025-era clients are served. `'stateless'` (default): as the SDK's `createMcpHandler`
+   * does, a fresh server per request, no `Mcp-Session-Id`, `GET` or `DELETE`; instances scale out
+   * freely. `'stateful'`: sessions (`Mcp-Session-Id`) in memory, each bound to the caller that
+   * opened it (the factory is called once per session, with `era: 'legacy'` and the opener as
+   * `authInfo`), with the session's SSE stream on `GET` and its end on `DELETE`. 2026-07-28
+   * clients are served per request either way.
+   */
+  readonly mode?: 'stateless' | 'stateful';
   /** The MCP endpoint's path. Default: the path of `valet.resource`. */
   readonly path?: string;
   /**
@@ -41,6 +50,10 @@ export interface McpHttpHandlerOptions {
    * unless the handler sends notifications first, `'sse'` always a stream, `'json'` never.
    */
   readonly responseMode?: PerRequestResponseMode;
+  /** Stateful: seconds a session may stay unused before it is closed. Default 1800. */
+  readonly sessionIdleTimeout?: number;
+  /** Stateful: most sessions open at once; more get 503 with `Retry-After`. Default 10 000. */
+  readonly maxSessions?: number;
   /** Receives unexpected errors (the client gets a 500 without details) and the requests the SDK rejects. */
   readonly onError?: (error: unknown) => void;
 }
@@ -50,7 +63,9 @@ export interface McpHttpHandler {
   (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
   /** The MCP endpoint's path. */
   readonly path: string;
-  /** Aborts the 2026-07-28 exchanges in flight. */
+  /** Open 2025-era sessions (stateful mode). */
+  readonly sessions: number;
+  /** Aborts the 2026-07-28 exchanges in flight and closes every open session. */
   close(): Promise<void>;
 }
 
@@ -63,7 +78,8 @@ export interface McpHttpHandler {
  * is an HTTP 403 `insufficient_scope` naming every scope needed, the MCP step-up flow. Admitted
  * requests go to the SDK's `createMcpHandler`, which speaks the protocol: 2026-07-28 requests
  * (`server/discover`, per-request `_meta`, -32022 for an unsupported version) and 2025-era
- * `initialize` clients, served statelessly. Bound handlers get the caller as `authInfo`.
+ * `initialize` clients, served statelessly or (`mode: 'stateful'`) in sessions bound to their
+ * caller. Bound handlers get the caller as `authInfo`.
  *
  * @example
  * ```ts
@@ -78,8 +94,10 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
   const endpoint = mcpEndpoint(options, 'createMcpHttpHandler()');
   const { valet, onError } = options;
   const onerror = onError === undefined ? {} : { onerror: onError };
+  const sessions = legacySessions(options, endpoint.maxBodyBytes);
+  // With sessions, 2025-era requests go to them and the SDK's handler serves 2026-07-28 only.
   const sdk = createMcpHandler(options.server, {
-    legacy: 'stateless',
+    legacy: sessions === undefined ? 'stateless' : 'reject',
     maxRequestBodySize: endpoint.maxBodyBytes,
     ...onerror,
     ...(options.responseMode === undefined ? {} : { responseMode: options.responseMode }),
@@ -117,6 +135,9 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
       : await endpoint.admit(req, res, { body: body.kind === 'text' ? body.text : undefined, operations });
     if (principal === REFUSED) return;
     if (inspection?.ok === false) return sendJsonRpcError(res, 400, inspection.code, inspection.message);
+    if (sessions !== undefined && message !== undefined && isLegacyPost(req, message)) {
+      return sessions.post(req, res, principal, message, inspection?.initialize === true);
+    }
     // What is not JSON goes to the SDK as sent, for its own answer (415, parse error).
     const forwarded = message === undefined && body.kind === 'text' ? replayed(req, body.text) : req;
     await toSdk(withAuth(forwarded, principal), res, message);
@@ -124,14 +145,20 @@ export function createMcpHttpHandler(options: McpHttpHandlerOptions): McpHttpHan
 
   const handler = endpoint.handler(async (req, res) => {
     if (req.method === 'POST') return post(req, res);
-    // GET, DELETE, OPTIONS, ...: the SDK answers (stateless serving offers none of them), once the
-    // flow has seen the request (a disallowed Origin learns nothing; a token sent is checked).
+    if (sessions !== undefined && (req.method === 'GET' || req.method === 'DELETE')) {
+      const principal = await endpoint.admit(req, res, {});
+      if (principal !== REFUSED) await sessions.session(req, res, principal);
+      return;
+    }
+    // OPTIONS, ... (and GET, DELETE when stateless): the SDK answers, once the flow has seen the
+    // request (a disallowed Origin learns nothing; a token sent is checked).
     const principal = await endpoint.admit(req, res, { optional: true });
     if (principal !== REFUSED) await toSdk(withAuth(req, principal), res);
   });
   return Object.defineProperties(handler, {
     path: { value: endpoint.path, enumerable: true },
-    close: { value: () => sdk.close() },
+    sessions: { get: () => sessions?.sessions ?? 0, enumerable: true },
+    close: { value: async () => void (await Promise.all([sdk.close(), sessions?.close()])) },
   }) as McpHttpHandler;
 }
 
@@ -155,19 +182,4 @@ function replayed(req: IncomingMessage, text: string): NodeIncomingMessageLike {
       yield Buffer.from(text);
     },
   };
-}
-
-/**
- * The request with the caller as `auth`, which the SDK's Node adapter hands the SDK as `authInfo`
- * (every bound handler's `ctx.http.authInfo`). Whatever an earlier middleware left there is
- * replaced, so an anonymous request reaches the handlers as anonymous.
- */
-function withAuth<R extends NodeIncomingMessageLike | IncomingMessage>(
-  req: R,
-  principal: Principal | null,
-): R & { auth?: AuthInfo } {
-  const authed = req as R & { auth?: AuthInfo };
-  if (principal === null) delete authed.auth;
-  else authed.auth = authInfoOf(principal);
-  return authed;
 }
