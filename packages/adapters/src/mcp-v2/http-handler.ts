@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Valet } from '@valet/core';
 import {
   createMcpHandler,
   type McpServerFactory,
@@ -8,6 +7,7 @@ import {
 import { toNodeHandler, type NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import { callOperations } from '../mcp/internal/call-operations.js';
 import { headerOperation } from '../mcp/internal/header-operation.js';
+import type { McpEndpointOptions, McpHttpHandler } from '../mcp/endpoint-options.js';
 import { REFUSED, mcpEndpoint } from '../mcp/internal/endpoint.js';
 import { sendJsonRpcError } from '../mcp/internal/http-replies.js';
 import { inspectMessages } from '../mcp/internal/jsonrpc-inspect.js';
@@ -17,9 +17,7 @@ import { isLegacyPost, legacySessions } from './internal/legacy-sessions.js';
 import { withAuth } from './internal/with-auth.js';
 
 /** Options of {@link createMcpHttpHandler}. */
-export interface McpHttpHandlerOptions {
-  /** The shared flow: origin and token checks, policies, challenges, metadata. */
-  readonly valet: Valet;
+export interface McpHttpHandlerOptions extends McpEndpointOptions {
   /**
    * Makes a server with the toolsets bound. The SDK calls it for every request, in both eras
    * (`ctx.era` says which), so keep it cheap: pass `bindToolsets` the definitions
@@ -35,38 +33,11 @@ export interface McpHttpHandlerOptions {
    * clients are served per request either way.
    */
   readonly mode?: 'stateless' | 'stateful';
-  /** The MCP endpoint's path. Default: the path of `valet.resource`. */
-  readonly path?: string;
-  /**
-   * When true, a request without credentials goes on as anonymous: it can discover, initialize,
-   * list and call public operations; anything else is a 401 naming the scopes it needs. Default
-   * false: every request needs a token, so clients start their OAuth flow at the first 401.
-   */
-  readonly allowAnonymous?: boolean;
-  /** Largest accepted request body, in bytes. Default 1 MiB. */
-  readonly maxBodyBytes?: number;
   /**
    * How 2026-07-28 results are sent (the SDK's `responseMode`): `'auto'` (default) one JSON body
    * unless the handler sends notifications first, `'sse'` always a stream, `'json'` never.
    */
   readonly responseMode?: PerRequestResponseMode;
-  /** Stateful: seconds a session may stay unused before it is closed. Default 1800. */
-  readonly sessionIdleTimeout?: number;
-  /** Stateful: most sessions open at once; more get 503 with `Retry-After`. Default 10 000. */
-  readonly maxSessions?: number;
-  /** Receives unexpected errors (the client gets a 500 without details) and the requests the SDK rejects. */
-  readonly onError?: (error: unknown) => void;
-}
-
-/** A Node request handler for an MCP endpoint; with `next`, it also works as Express/Connect middleware. */
-export interface McpHttpHandler {
-  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
-  /** The MCP endpoint's path. */
-  readonly path: string;
-  /** Open 2025-era sessions (stateful mode). */
-  readonly sessions: number;
-  /** Aborts the 2026-07-28 exchanges in flight and closes every open session. */
-  close(): Promise<void>;
 }
 
 /**

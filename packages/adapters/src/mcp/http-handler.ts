@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OptionsError, type Valet } from '@valet/core';
+import { OptionsError } from '@valet/core';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import { send } from '../internal/send.js';
 import { callOperations } from './internal/call-operations.js';
+import type { McpEndpointOptions, McpHttpHandler } from './endpoint-options.js';
 import { REFUSED, mcpEndpoint } from './internal/endpoint.js';
 import { sendJsonRpcError } from './internal/http-replies.js';
 import { inspectMessages, type CheckedCall } from './internal/jsonrpc-inspect.js';
@@ -18,9 +19,7 @@ import type { RequestBody } from './internal/request-body.js';
 export type { ServerFactory } from './internal/mcp-dispatch.js';
 
 /** Options of {@link createMcpHttpHandler}. */
-export interface McpHttpHandlerOptions {
-  /** The shared flow: token verification, policies, challenges, metadata. */
-  readonly valet: Valet;
+export interface McpHttpHandlerOptions extends McpEndpointOptions {
   /**
    * Makes a server with the toolsets bound: called for every request (stateless) or every new
    * session (stateful), so keep it cheap: pass `bindToolsets` the definitions `registerToolsets`
@@ -34,35 +33,8 @@ export interface McpHttpHandlerOptions {
    * SSE stream on GET and session termination on DELETE.
    */
   readonly mode?: 'stateless' | 'stateful';
-  /** The MCP endpoint's path. Default: the path of `valet.resource`. */
-  readonly path?: string;
-  /**
-   * When true, a request without credentials goes on as anonymous: it can initialize and list
-   * and call public operations; anything else is a 401 naming the scopes it needs. Default
-   * false: every request needs a token, so clients start their OAuth flow at the first 401.
-   */
-  readonly allowAnonymous?: boolean;
-  /** Largest accepted request body, in bytes. Default 1 MiB. */
-  readonly maxBodyBytes?: number;
   /** Answer with one JSON body instead of an SSE stream (the transport's option). Default false. */
   readonly enableJsonResponse?: boolean;
-  /** Stateful: seconds a session may stay unused before it is closed. Default 1800. */
-  readonly sessionIdleTimeout?: number;
-  /** Stateful: most sessions open at once; more get 503. Default 10 000. */
-  readonly maxSessions?: number;
-  /** Receives unexpected errors (the client gets a 500 without details). */
-  readonly onError?: (error: unknown) => void;
-}
-
-/** A Node request handler for an MCP endpoint; with `next`, it also works as Express/Connect middleware. */
-export interface McpHttpHandler {
-  (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void): Promise<void>;
-  /** The MCP endpoint's path. */
-  readonly path: string;
-  /** Open sessions (stateful mode). */
-  readonly sessions: number;
-  /** Closes every open session. */
-  close(): Promise<void>;
 }
 
 const PARSE_ERROR = -32700;

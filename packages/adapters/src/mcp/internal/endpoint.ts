@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { OptionsError, type Principal, type Valet } from '@valet/core';
+import { OptionsError, type Principal } from '@valet/core';
 import { assertValet } from '../../internal/assert-valet.js';
 import { metadataReplies } from '../../internal/metadata-response.js';
 import { admitRequest, type AdmitFields } from '../../internal/node-request.js';
 import { send, sendRefusal } from '../../internal/send.js';
+import type { McpEndpointOptions } from '../endpoint-options.js';
 import { sendJsonRpcError } from './http-replies.js';
 import { positiveInteger } from './positive-integer.js';
 import { readRequestBody, type RequestBody } from './request-body.js';
@@ -11,15 +12,8 @@ import { readRequestBody, type RequestBody } from './request-body.js';
 /** What a request's admission resolves to once its refusal was sent. */
 export const REFUSED = Symbol('refused');
 
-/** The options every MCP endpoint takes, whichever SDK serves it. */
-export interface EndpointOptions {
-  readonly valet: Valet;
-  readonly server: unknown;
-  readonly path?: string;
-  readonly allowAnonymous?: boolean;
-  readonly maxBodyBytes?: number;
-  readonly onError?: (error: unknown) => void;
-}
+/** The options every MCP endpoint takes, with its SDK's server factory (checked here to be a function). */
+export type EndpointOptions = McpEndpointOptions & { readonly server: unknown };
 
 /** An MCP endpoint's validated set-up and its steps: admit a request, read its body, serve the path. */
 export interface Endpoint {
