@@ -12,8 +12,6 @@ interface Entry<V> {
 export class LruCache<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   readonly #maxEntries: number;
-  /** The entry set or touched last: touching it again needs no move. */
-  #newest: Entry<V> | undefined;
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
@@ -31,11 +29,8 @@ export class LruCache<K, V> {
       this.#entries.delete(key);
       return undefined;
     }
-    if (entry !== this.#newest) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-      this.#newest = entry;
-    }
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
     return entry.value;
   }
 
@@ -46,8 +41,7 @@ export class LruCache<K, V> {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
-    this.#newest = { value, deadline };
-    this.#entries.set(key, this.#newest);
+    this.#entries.set(key, { value, deadline });
   }
 
   delete(key: K): boolean {
