@@ -14,6 +14,8 @@ export type ValetErrorCode =
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_FORBIDDEN'
   | 'ERR_ORIGIN_NOT_ALLOWED'
+  | 'ERR_HEADERS_TOO_LARGE'
+  | 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE'
   | 'ERR_POLICY_CONFIG'
   | 'ERR_INVALID_OPTIONS'
   | 'ERR_INVALID_INPUT';
@@ -35,7 +37,6 @@ export type InvalidTokenReason =
   | 'bad_signature'
   | 'alg_not_allowed'
   | 'unknown_key'
-  | 'keys_unavailable'
   | 'wrong_issuer'
   | 'unknown_issuer'
   | 'wrong_audience'
@@ -43,8 +44,14 @@ export type InvalidTokenReason =
   | 'invalid_claim'
   | 'wrong_type'
   | 'unsupported_header'
-  | 'inactive'
-  | 'introspection_failed';
+  | 'sender_constrained'
+  | 'inactive';
+
+/**
+ * What could not be reached when a token could not be checked: the signing keys (JWKS), the
+ * issuer's metadata (discovery) or the introspection endpoint.
+ */
+export type UnavailableReason = 'keys_unavailable' | 'discovery_failed' | 'introspection_failed';
 
 /** What a challenge needs beyond the error itself: the data of `WWW-Authenticate`. */
 export interface ChallengeParams {
@@ -172,6 +179,41 @@ export class OriginNotAllowedError extends ValetError {
   }
 }
 
+/**
+ * 431: the request has so many header lines that Node stopped reading them. What was dropped
+ * could be a second `Authorization` header, so the request is refused rather than read in part.
+ */
+export class HeadersTooLargeError extends ValetError {
+  constructor(message = 'The request has too many header lines to be checked.') {
+    super('ERR_HEADERS_TOO_LARGE', 431, message);
+  }
+}
+
+/**
+ * 503: the token could not be checked because the authorization server (its keys, its metadata
+ * or its introspection endpoint) cannot be reached and nothing usable is cached. The fault is the
+ * server's, not the client's token, so there is no `invalid_token` challenge: the client keeps its
+ * token and retries after `retryAfter` seconds. The message is for logs; clients get a fixed
+ * sentence.
+ */
+export class AuthorizationServerUnavailableError extends ValetError {
+  /** What could not be reached. */
+  readonly reason: UnavailableReason;
+  /** Whole seconds a client should wait before retrying: the `Retry-After` header. At least 1. */
+  readonly retryAfter: number;
+
+  constructor(
+    reason: UnavailableReason,
+    message: string,
+    options?: { cause?: unknown; retryAfter?: number },
+  ) {
+    super('ERR_AUTHORIZATION_SERVER_UNAVAILABLE', 503, message, options);
+    this.reason = reason;
+    const retryAfter = options?.retryAfter ?? 1;
+    this.retryAfter = Number.isFinite(retryAfter) ? Math.max(1, Math.ceil(retryAfter)) : 1;
+  }
+}
+
 /** Start-up misconfiguration of policies: unknown scope, duplicate operation, cycle in `implies`, ... */
 export class PolicyConfigError extends ValetError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -184,8 +226,8 @@ export class OptionsError extends ValetError {
   /** The option at fault, as a dotted path (`jwks.timeout`). */
   readonly field: string;
 
-  constructor(field: string, message: string) {
-    super('ERR_INVALID_OPTIONS', 500, message);
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('ERR_INVALID_OPTIONS', 500, message, options);
     this.field = field;
   }
 }

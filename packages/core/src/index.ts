@@ -1,6 +1,8 @@
 // The whole public surface of @valet/core, by name. Anything not listed here is internal.
 export {
+  AuthorizationServerUnavailableError,
   ForbiddenError,
+  HeadersTooLargeError,
   InsufficientScopeError,
   InvalidRequestError,
   InvalidTokenError,
@@ -11,7 +13,13 @@ export {
   ValetError,
   isValetError,
 } from './errors.js';
-export type { BearerErrorCode, ChallengeParams, InvalidTokenReason, ValetErrorCode } from './errors.js';
+export type {
+  BearerErrorCode,
+  ChallengeParams,
+  InvalidTokenReason,
+  UnavailableReason,
+  ValetErrorCode,
+} from './errors.js';
 export { createPrincipal } from './principal.js';
 export type { Principal, PrincipalInit } from './principal.js';
 export { allOf, and, anyOf, authenticated, check, not, or, publicAccess } from './policy/policy.js';

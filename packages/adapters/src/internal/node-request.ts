@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { AdmitRequest } from '@valet/core';
+import { HeadersTooLargeError, type AdmitRequest } from '@valet/core';
 
 const FORM = /^\s*application\/x-www-form-urlencoded\s*(?:;|$)/i;
 
@@ -12,13 +12,41 @@ export function isFormContentType(contentType: string | undefined): boolean {
 export type AdmitFields = Pick<AdmitRequest, 'body' | 'optional' | 'operations'>;
 
 /**
+ * `rawHeaders` entries (a name and a value per header line) at which Node's HTTP/1 parser stops
+ * keeping header lines when `server.maxHeadersCount` is not set: 1000 lines, not the 2000 its
+ * documentation gives (measured on Node 20).
+ */
+const NODE_DEFAULT_MAX_RAW_HEADERS = 2000;
+
+/**
+ * True when the request has as many header lines as its server keeps, so that Node may have
+ * dropped the rest without a word: a second `Authorization` among them would go unseen. Node
+ * gathers header lines in batches and stops once it holds `maxHeadersCount` lines or more, so
+ * `rawHeaders` may hold a few past the limit but never fewer than the limit once lines were
+ * dropped. Constant time: it runs on every request.
+ */
+function headerLinesMayBeDropped(req: IncomingMessage): boolean {
+  // HTTP/2 refuses a stream past its header list limits instead of dropping lines.
+  if (req.httpVersionMajor === 2) return false;
+  const server = (req.socket as { server?: { maxHeadersCount?: unknown } } | undefined)?.server;
+  const count = server?.maxHeadersCount;
+  // As Node computes it; 0 (or less) is no limit.
+  const limit = typeof count === 'number' ? count * 2 : NODE_DEFAULT_MAX_RAW_HEADERS;
+  return limit > 0 && req.rawHeaders.length >= limit;
+}
+
+/**
  * The {@link AdmitRequest} of a Node request: `Origin` and `Host` (HTTP/2: `:authority`), every
  * `Authorization` header (a repeated one of any of these is refused by core), the query, the
  * body only when it is form-encoded, and `fields`. Headers are read from `rawHeaders`, which
  * every Node request has (`headersDistinct` is missing on the requests `fastify.inject()`
  * builds) and which keeps repeated headers (`req.headers.host` keeps only the first).
+ *
+ * Throws {@link HeadersTooLargeError} (431), before any credential is read, for a request with
+ * as many header lines as its server keeps (`server.maxHeadersCount`; Node's default keeps 1000).
  */
 export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRequest {
+  if (headerLinesMayBeDropped(req)) throw new HeadersTooLargeError();
   let authorization: string | string[] | undefined;
   let contentType: string | undefined;
   let origin: string | undefined;

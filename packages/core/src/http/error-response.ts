@@ -1,11 +1,12 @@
-import type { ValetError } from '../errors.js';
+import type { AuthorizationServerUnavailableError, ValetError } from '../errors.js';
 import { challengeFor, type ChallengeOptions } from './challenge.js';
 
 /**
  * The `error` member of an error response body: the RFC 6750 codes where one applies, and for
  * the rest `unauthorized` (no credentials: RFC 6750 section 3.1 gives no code), `access_denied`
- * (refused by a rule other than scopes; the RFC 6749 code for a refused request) and
- * `server_error` (misconfiguration).
+ * (refused by a rule other than scopes; the RFC 6749 code for a refused request),
+ * `temporarily_unavailable` (the authorization server cannot be reached; RFC 6749 section
+ * 4.1.2.1) and `server_error` (misconfiguration).
  */
 export type ErrorBodyCode =
   | 'invalid_request'
@@ -13,6 +14,7 @@ export type ErrorBodyCode =
   | 'insufficient_scope'
   | 'unauthorized'
   | 'access_denied'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 /** The JSON body of an error response, in the shape of RFC 6749 section 5.2. */
@@ -24,7 +26,10 @@ export interface ErrorBody {
 /** Everything an adapter needs to answer a request refused with a {@link ValetError}. */
 export interface ErrorResponse {
   readonly status: number;
-  /** Lower-case header names: `content-type`, `cache-control`, and `www-authenticate` when the error has a challenge. */
+  /**
+   * Lower-case header names: `content-type`, `cache-control`, `www-authenticate` when the error
+   * has a challenge, `retry-after` for a 503.
+   */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: ErrorBody;
 }
@@ -32,10 +37,14 @@ export interface ErrorResponse {
 /** What a 5xx body says: configuration problems are for the server's logs, not for clients. */
 const SERVER_ERROR_DESCRIPTION = 'The server could not authorize the request.';
 
+/** What a 503 body says: which of the authorization server's endpoints failed is for the logs. */
+const UNAVAILABLE_DESCRIPTION = 'The authorization server cannot be reached right now; retry later.';
+
 /**
  * The JSON body for an error: `{ error, error_description }`. 4xx errors carry their message,
  * which Valet writes for clients and which never contains a token. 5xx errors
- * (`PolicyConfigError`, `OptionsError`) get a fixed sentence, never their message.
+ * (`PolicyConfigError`, `OptionsError`, `AuthorizationServerUnavailableError`) get a fixed
+ * sentence, never their message.
  *
  * @example
  * ```ts
@@ -47,7 +56,12 @@ export function errorBody(error: ValetError): ErrorBody {
   const code = bodyCode(error);
   return Object.freeze({
     error: code,
-    error_description: code === 'server_error' ? SERVER_ERROR_DESCRIPTION : error.message,
+    error_description:
+      code === 'server_error'
+        ? SERVER_ERROR_DESCRIPTION
+        : code === 'temporarily_unavailable'
+          ? UNAVAILABLE_DESCRIPTION
+          : error.message,
   });
 }
 
@@ -72,6 +86,9 @@ export function errorResponse(error: ValetError, options?: ChallengeOptions): Er
   const challenge = body.error === 'server_error' ? undefined : challengeFor(error, options);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  if (error.code === 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE') {
+    headers['retry-after'] = String((error as AuthorizationServerUnavailableError).retryAfter);
+  }
   return Object.freeze({ status, headers: Object.freeze(headers), body });
 }
 
@@ -86,9 +103,13 @@ function bodyCode(error: ValetError): ErrorBodyCode {
       return 'invalid_token';
     case 'ERR_INSUFFICIENT_SCOPE':
       return 'insufficient_scope';
+    case 'ERR_HEADERS_TOO_LARGE':
+      return 'invalid_request';
     case 'ERR_FORBIDDEN':
     case 'ERR_ORIGIN_NOT_ALLOWED':
       return 'access_denied';
+    case 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE':
+      return 'temporarily_unavailable';
     case 'ERR_POLICY_CONFIG':
     case 'ERR_INVALID_OPTIONS':
       return 'server_error';

@@ -1,6 +1,6 @@
 import type { JWTPayload } from 'jose';
 import { InvalidTokenError, OptionsError } from '../errors.js';
-import { presetJwtVerifier, presetOptions, requiredText } from './options/preset-options.js';
+import { presetJwtVerifier, presetOptions, refuseStrictTyp, requiredText } from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
 /** Options of {@link cognito}. */
@@ -17,10 +17,14 @@ export interface CognitoOptions extends PresetOverrides {
  * Amazon Cognito user pools. Issuer `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`,
  * keys from `{issuer}/.well-known/jwks.json`, RS256.
  *
- * Cognito access tokens carry no `aud`, so the audience check is off and the preset pins the
- * app client instead: `client_id` must be one of `clientId`, and `token_use` must be `access`
+ * Cognito access tokens carry no `aud` (AWS, "Understanding the access token"), so the audience
+ * check is off and the preset checks the `client_id` claim instead: it must be one of
+ * `clientId`, and `token_use` must be `access`
  * (a Cognito ID token, whose `aud` is the client id, is refused as `wrong_type`). Scopes are the
  * `scope` string (custom scopes look like `https://mcp.example.com/files.read`).
+ *
+ * `typ`: not checked. The header of a Cognito access token is only `kid` and `alg`, so
+ * `typ: 'at+jwt'` is refused at construction.
  *
  * @example
  * ```ts
@@ -29,6 +33,7 @@ export interface CognitoOptions extends PresetOverrides {
  */
 export function cognito(options: CognitoOptions): IdpPreset {
   const o = presetOptions('cognito', options);
+  refuseStrictTyp('cognito', o, 'Cognito access tokens have no typ header');
   const region = requiredText(
     'cognito',
     'region',

@@ -5,6 +5,7 @@ import { tokenFailure } from '../verify/jwt/jose-failure.js';
 import {
   presetJwtVerifier,
   presetOptions,
+  refuseStrictTyp,
   requiredAudience,
   requiredText,
 } from './options/preset-options.js';
@@ -44,6 +45,12 @@ const LOGIN = 'https://login.microsoftonline.com';
  * `appid` (v1). Keys come from `https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys`
  * (v1: `.../discovery/keys`), RS256. The token's `tid` must be the tenant its `iss` names.
  *
+ * Audience: always checked. `aud` is the API's application (client) id in v2 tokens and its
+ * Application ID URI in v1 tokens (`audience`).
+ *
+ * `typ`: not checked. Entra ID access tokens carry `typ: JWT` (access token claims reference),
+ * v1 and v2 alike, so `typ: 'at+jwt'` is refused at construction.
+ *
  * Multi-tenant: the issuer is a template, `https://login.microsoftonline.com/{tenantid}/v2.0`;
  * a token is accepted when its `iss` is that template filled with its own `tid`, and, if
  * `allowedTenants` is set, `tid` is one of them. Without `allowedTenants` any tenant's users can
@@ -59,6 +66,7 @@ const LOGIN = 'https://login.microsoftonline.com';
  */
 export function entraId(options: EntraIdOptions): IdpPreset {
   const o = presetOptions('entraId', options);
+  refuseStrictTyp('entraId', o, 'Entra ID access tokens carry typ JWT');
   const version = o.version ?? 2;
   if (version !== 1 && version !== 2) throw new OptionsError('version', 'entraId: version must be 1 or 2.');
   const multiTenant = o.multiTenant === true;

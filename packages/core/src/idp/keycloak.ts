@@ -26,7 +26,12 @@ export interface KeycloakOptions extends PresetOverrides {
  *
  * Keycloak's access tokens do not name your server in `aud` by default (they carry `account`):
  * add an Audience mapper (Client scopes > dedicated scope > Add mapper > Audience, "Included
- * Custom Audience" = this server's URL) to the client scope MCP clients receive.
+ * Custom Audience" = this server's URL) to the client scope MCP clients receive. The audience
+ * check is always on: `aud` must name `audience`.
+ *
+ * `typ` header: not checked by default. Keycloak sends `typ: JWT` on access tokens unless a
+ * client's OpenID Connect compatibility setting switches it to `at+jwt` (off by default, added
+ * in keycloak/keycloak#37573); once every MCP client has it on, pass `typ: 'at+jwt'`.
  *
  * @example
  * ```ts

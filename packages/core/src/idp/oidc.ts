@@ -26,6 +26,14 @@ export interface OidcOptions extends PresetOverrides {
  * otherwise. Use it for oidc-provider, Ory Hydra, Authentik, ZITADEL, Logto, Descope and others
  * that issue JWT access tokens.
  *
+ * Audience: always checked; `aud` must name `audience` (RFC 9068 section 4, RFC 8707).
+ *
+ * `typ`: strict by default. RFC 9068 section 4 says a resource server MUST refuse a JWT access
+ * token whose `typ` header is not `at+jwt`, and servers that implement the profile send it
+ * (oidc-provider does). For a server that sends `typ: JWT` or none, pass `typ: false`: the
+ * audience, issuer and signature checks stay on, but an ID token of the same issuer whose `aud`
+ * happens to be this resource is then no longer told apart by its header.
+ *
  * @example
  * ```ts
  * const idp = oidc({ issuer: 'https://auth.example.com', audience: 'https://mcp.example.com/mcp' });
@@ -39,6 +47,7 @@ export function oidc(options: OidcOptions): IdpPreset {
       issuer,
       audience: requiredAudience('oidc', o.audience, "this server's URL, as tokens name it in aud"),
       discovery: o.discovery ?? true,
+      typ: 'at+jwt',
       scopeClaim: 'scope',
       clientIdClaim: o.clientIdClaim ?? ['client_id', 'azp'],
     },

@@ -3,6 +3,7 @@ import {
   httpsOrigin,
   presetJwtVerifier,
   presetOptions,
+  refuseStrictTyp,
   requiredAudience,
   requiredText,
 } from './options/preset-options.js';
@@ -33,6 +34,13 @@ export type OktaOptions = PresetOverrides & {
  * `https://{domain}/oauth2/{authorizationServerId}`, keys from `{issuer}/v1/keys`, RS256.
  * Scopes are the `scp` array; the client is `cid` (`uid` is the user id, `sub` the login).
  *
+ * Audience: always checked. `aud` is the authorization server's Audience setting
+ * (`audience`); Okta sets it per authorization server, not from an RFC 8707 `resource`.
+ *
+ * `typ`: not checked. Okta's custom authorization servers put no `typ` in the header of their
+ * access tokens (Okta support, "The typ field is missing from the access token header"), so
+ * `typ: 'at+jwt'` is refused at construction.
+ *
  * Okta's org authorization server (issuer `https://{domain}`) is refused: its access tokens are
  * meant for Okta's own APIs, and Okta documents that resource servers cannot validate them.
  *
@@ -43,6 +51,7 @@ export type OktaOptions = PresetOverrides & {
  */
 export function okta(options: OktaOptions): IdpPreset {
   const o = presetOptions('okta', options);
+  refuseStrictTyp('okta', o, 'custom authorization servers send no typ header');
   let issuer: string;
   if (o.issuer !== undefined) {
     if (o.domain !== undefined || o.authorizationServerId !== undefined) {

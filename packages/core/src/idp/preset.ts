@@ -56,4 +56,13 @@ export interface PresetOverrides {
   readonly requiredClaims?: readonly string[];
   /** Timing of the remote key set. */
   readonly jwks?: JwksOptions;
+  /**
+   * The RFC 9068 check of the JWT `typ` header. Default: `'at+jwt'` (strict) where the provider
+   * marks its access tokens so, unchecked where it sends `JWT` or nothing; each preset says
+   * which. `false` turns a strict default off (a server that does not send `at+jwt`);
+   * `'at+jwt'` turns it on where the provider can be told to send it. Asking for `'at+jwt'`
+   * from a provider that never sends it is refused at construction, since it would refuse
+   * every token.
+   */
+  readonly typ?: 'at+jwt' | false;
 }

@@ -13,9 +13,9 @@ export interface ScalekitOptions extends PresetOverrides {
   readonly environmentUrl: string;
   /**
    * What the tokens name in `aud`: for an MCP server registered in Scalekit, its resource id
-   * (`res_...`); for M2M API clients, what your API expects.
+   * (`res_...`); for M2M API clients, what your API expects. Default: `resourceId`.
    */
-  readonly audience: string | readonly string[];
+  readonly audience?: string | readonly string[];
   /**
    * The MCP server's resource id (`res_...`). When set, `authorizationServer` is
    * `{environmentUrl}/resources/{resourceId}`, the authorization server Scalekit runs for that
@@ -29,12 +29,17 @@ export interface ScalekitOptions extends PresetOverrides {
  * RS256. Scopes are the `scope` string (MCP servers) and the `scopes` array (M2M clients); the
  * client is `client_id`.
  *
+ * Audience: always checked. Scalekit puts the registered MCP server's resource id in `aud`, so
+ * `audience` defaults to `resourceId`; one of the two is required.
+ *
+ * `typ`: not checked. Scalekit does not document an `at+jwt` header on its access tokens; pass
+ * `typ: 'at+jwt'` if yours carry it.
+ *
  * @example
  * ```ts
  * const idp = scalekit({
  *   environmentUrl: 'https://acme.scalekit.dev',
- *   resourceId: 'res_1234567890',
- *   audience: 'res_1234567890',
+ *   resourceId: 'res_1234567890', // also the audience checked
  * });
  * ```
  */
@@ -56,8 +61,8 @@ export function scalekit(options: ScalekitOptions): IdpPreset {
       issuer,
       audience: requiredAudience(
         'scalekit',
-        o.audience,
-        'the resource id (res_...) or API audience tokens carry',
+        o.audience ?? resourceId,
+        'the resource id (res_...) or API audience tokens carry; set resourceId or audience',
       ),
       jwksUri: `${issuer}/keys`,
       algorithms: ['RS256'],

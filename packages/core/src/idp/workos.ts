@@ -22,6 +22,16 @@ export type WorkosOptions = PresetOverrides &
         readonly clientId?: undefined;
       }
     | {
+        readonly authkitDomain: string;
+        /**
+         * The environment's client id (`client_...`), for an environment with no MCP resource
+         * indicator configured: AuthKit then puts this id in `aud` and ignores the `resource`
+         * parameter. Prefer configuring a resource indicator and passing `audience`.
+         */
+        readonly clientId: string;
+        readonly audience?: undefined;
+      }
+    | {
         /** The WorkOS client id (`client_...`) of AuthKit user-management sessions. */
         readonly clientId: string;
         /**
@@ -33,18 +43,26 @@ export type WorkosOptions = PresetOverrides &
       }
   );
 
+const CLIENT_ID = /^[A-Za-z0-9_]+$/;
+
 /**
  * WorkOS AuthKit, in one of two shapes:
  *
  * - `{ authkitDomain, audience }`: AuthKit as the OAuth authorization server of an MCP server
  *   (WorkOS Connect). Issuer `https://{authkitDomain}`, keys from the `jwks_uri` its RFC 8414
- *   metadata names, `aud` = the resource indicator, scopes from `scope`.
+ *   metadata names, scopes from `scope`. Audience checked: AuthKit puts the requested MCP
+ *   resource indicator in `aud`. In an environment with no resource indicator configured,
+ *   AuthKit puts the environment's client id in `aud` instead: pass `{ authkitDomain, clientId }`
+ *   and that id is the audience checked (weaker: every token of the environment carries it).
  * - `{ clientId }`: access tokens of AuthKit user sessions. Issuer
  *   `https://api.workos.com/user_management/{clientId}`, keys from
- *   `https://api.workos.com/sso/jwks/{clientId}`, no `aud` (unless `audience` is set), and the
- *   user's RBAC `permissions` as scopes (sessions have no OAuth scopes).
+ *   `https://api.workos.com/sso/jwks/{clientId}`, and the user's RBAC `permissions` as scopes
+ *   (sessions have no OAuth scopes). WorkOS puts no `aud` in session tokens, so the audience
+ *   check is off unless `audience` is set (a JWT template that adds `aud`); what pins the
+ *   application instead is `iss`, which embeds `clientId`.
  *
- * RS256 in both.
+ * `typ` is not checked in either shape: WorkOS does not document an `at+jwt` header on its
+ * access tokens; pass `typ: 'at+jwt'` if yours carry it. RS256 in both.
  *
  * @example
  * ```ts
@@ -53,18 +71,34 @@ export type WorkosOptions = PresetOverrides &
  */
 export function workos(options: WorkosOptions): IdpPreset {
   const o = presetOptions('workos', options);
-  if (o.authkitDomain !== undefined && o.clientId !== undefined) {
-    throw new OptionsError(
-      'authkitDomain',
-      'workos: set either authkitDomain (MCP) or clientId (sessions), not both.',
-    );
-  }
   if (o.authkitDomain !== undefined) {
     const issuer = httpsOrigin('workos', 'authkitDomain', o.authkitDomain, 'acme.authkit.app');
+    if (o.clientId !== undefined && o.audience !== undefined) {
+      throw new OptionsError(
+        'clientId',
+        'workos: with authkitDomain set audience (the MCP resource indicator) or clientId (the aud ' +
+          'AuthKit uses when no resource indicator is configured), not both: ' +
+          'once a resource indicator is configured, tokens no longer carry the client id in aud.',
+      );
+    }
+    const audience =
+      o.clientId === undefined
+        ? requiredAudience(
+            'workos',
+            o.audience,
+            'the MCP resource indicator configured in WorkOS (or clientId when none is configured)',
+          )
+        : requiredText(
+            'workos',
+            'clientId',
+            o.clientId,
+            'a WorkOS client id like "client_01H..."',
+            CLIENT_ID,
+          );
     const verifier = presetJwtVerifier(
       {
         issuer,
-        audience: requiredAudience('workos', o.audience, 'the MCP resource indicator configured in WorkOS'),
+        audience,
         discovery: true,
         algorithms: ['RS256'],
         scopeClaim: 'scope',
@@ -79,7 +113,7 @@ export function workos(options: WorkosOptions): IdpPreset {
     'clientId',
     o.clientId,
     'a WorkOS client id like "client_01H..." (or set authkitDomain for MCP)',
-    /^[A-Za-z0-9_]+$/,
+    CLIENT_ID,
   );
   const issuer = `https://api.workos.com/user_management/${clientId}`;
   const verifier = presetJwtVerifier(

@@ -8,9 +8,9 @@ export interface CachingVerifierOptions {
   /** Most principals kept; the least recently used goes first. Default 10 000. */
   readonly maxEntries?: number;
   /**
-   * Longest time, in seconds, a principal is served from the cache, however far its `exp` is.
-   * Set it when tokens can be revoked or keys withdrawn. Tokens without `exp` are cached only
-   * when this is set. Default: no limit besides `exp`.
+   * Longest time, in seconds, a principal is served from the cache, however far its `exp` is:
+   * how late a revocation or a key the issuer withdrew is noticed. Tokens without `exp` are
+   * cached this long too. Default 300 (5 minutes).
    */
   readonly maxTtlSeconds?: number;
   /** Current time in milliseconds since the epoch. Default `Date.now`. */
@@ -32,8 +32,9 @@ export interface CacheStats {
 /**
  * Wraps any {@link TokenVerifier} with a bounded LRU cache that answers only the exact token
  * that was verified: each principal is filed under the last characters of its token (a JWT's
- * signature) and served only when the whole token equals the one it holds. An entry dies at the principal's `exp` (and
- * at `maxTtlSeconds`, if set): a token is never served past its expiry. Failures are never
+ * signature) and served only when the whole token equals the one it holds. An entry dies at the
+ * principal's `exp` or after `maxTtlSeconds`, whichever comes first: a token is never served
+ * past its expiry. Failures are never
  * cached, so a token refused because the JWKS was briefly unavailable is retried on the next
  * request. Concurrent verifications of one uncached token share a single inner call.
  *
@@ -48,7 +49,7 @@ export class CachingVerifier implements TokenVerifier {
   readonly #cache: LruCache<string, Principal>;
   /** Verifications under way, by token. */
   readonly #inFlight = new Map<string, Promise<Principal>>();
-  readonly #maxTtlMs: number | undefined;
+  readonly #maxTtlMs: number;
   readonly #clock: () => number;
   #hits = 0;
   #misses = 0;
@@ -65,8 +66,8 @@ export class CachingVerifier implements TokenVerifier {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new OptionsError('maxEntries', 'maxEntries must be a positive integer.');
     }
-    const { maxTtlSeconds } = options;
-    if (maxTtlSeconds !== undefined && !(Number.isFinite(maxTtlSeconds) && maxTtlSeconds > 0)) {
+    const { maxTtlSeconds = 300 } = options;
+    if (!(Number.isFinite(maxTtlSeconds) && maxTtlSeconds > 0)) {
       throw new OptionsError('maxTtlSeconds', 'maxTtlSeconds must be a positive number of seconds.');
     }
     if (options.clock !== undefined && typeof options.clock !== 'function') {
@@ -74,7 +75,7 @@ export class CachingVerifier implements TokenVerifier {
     }
     this.#inner = inner;
     this.#cache = new LruCache(maxEntries);
-    this.#maxTtlMs = maxTtlSeconds === undefined ? undefined : maxTtlSeconds * 1000;
+    this.#maxTtlMs = maxTtlSeconds * 1000;
     this.#clock = options.clock ?? Date.now;
   }
 
@@ -133,19 +134,19 @@ export class CachingVerifier implements TokenVerifier {
     try {
       const principal = await inner;
       const deadline = this.#deadline(principal);
-      if (deadline !== undefined && deadline > this.#clock())
-        this.#cache.set(cacheKey(token), principal, deadline);
+      if (deadline > this.#clock()) this.#cache.set(cacheKey(token), principal, deadline);
       return principal;
     } finally {
       this.#inFlight.delete(token);
     }
   }
 
-  #deadline(principal: Principal): number | undefined {
-    const exp = principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000;
-    if (this.#maxTtlMs === undefined) return exp;
+  /** When the entry dies; not a finite number (a verifier let `exp: NaN` through) is not cached. */
+  #deadline(principal: Principal): number {
     const ttlDeadline = this.#clock() + this.#maxTtlMs;
-    return exp === undefined ? ttlDeadline : Math.min(exp, ttlDeadline);
+    return principal.expiresAt === undefined
+      ? ttlDeadline
+      : Math.min(principal.expiresAt * 1000, ttlDeadline);
   }
 }
 

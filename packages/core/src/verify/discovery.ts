@@ -1,4 +1,4 @@
-import { InvalidTokenError, OptionsError } from '../errors.js';
+import { AuthorizationServerUnavailableError, OptionsError } from '../errors.js';
 import { secureUrl } from '../lib/secure-url.js';
 
 /** The members of an authorization server's metadata (RFC 8414 / OpenID Discovery) Valet reads. */
@@ -50,8 +50,8 @@ export function discoveryUrls(issuer: string | URL): readonly URL[] {
   ];
 }
 
-function unavailable(message: string, cause?: unknown): InvalidTokenError {
-  return new InvalidTokenError('keys_unavailable', message, { cause });
+function unavailable(message: string, cause?: unknown): AuthorizationServerUnavailableError {
+  return new AuthorizationServerUnavailableError('discovery_failed', message, { cause });
 }
 
 /** Failures naming another issuer: final, never retried at the next URL. */
@@ -68,6 +68,7 @@ async function fetchMetadata(
     signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
   });
   if (response.status !== 200) {
+    await response.body?.cancel();
     throw unavailable(
       `Authorization server metadata at ${url.href} answered HTTP ${response.status}, not 200.`,
     );
@@ -102,8 +103,8 @@ async function fetchMetadata(
  * in order (or `options.url`), the first `200` JSON object wins. Its `issuer` must equal
  * `issuer` exactly, else it is refused at once (mix-up defence, RFC 8414 section 3.3, OpenID
  * Discovery section 4.3); its `jwks_uri` must be `https:` (or loopback `http:`). Redirects are
- * not followed. Fails with `InvalidTokenError` reason `keys_unavailable` (the only reason Valet
- * discovers is to find keys), the underlying error as `cause`.
+ * not followed. Fails with `AuthorizationServerUnavailableError` reason `discovery_failed`, the
+ * underlying error as `cause`.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import { InvalidTokenError, OptionsError } from '../errors.js';
+import { AuthorizationServerUnavailableError, InvalidTokenError, OptionsError } from '../errors.js';
 import {
   checkAudience,
   checkClientAuth,
@@ -43,7 +43,7 @@ export interface IntrospectionVerifierOptions {
    * policies for per-operation scopes: they answer 403 with a step-up challenge.
    */
   readonly requiredScopes?: readonly string[];
-  /** Abort the request after this many milliseconds (then `introspection_failed`). Default 5000. */
+  /** Abort the request after this many milliseconds (then a 503, `introspection_failed`). Default 5000. */
   readonly timeoutMs?: number;
   /** Seconds of leeway on `exp` and `nbf`. Default 5. */
   readonly clockTolerance?: number;
@@ -64,7 +64,8 @@ export interface IntrospectionVerifierOptions {
 /**
  * Verifies opaque access tokens by asking the authorization server (OAuth 2.0 Token
  * Introspection, RFC 7662). Fails closed: a non-200 answer, a body that is not a JSON object,
- * a network error or a timeout is `introspection_failed` (401), never a 500. `active: false`
+ * a network error or a timeout is `AuthorizationServerUnavailableError` (503, reason
+ * `introspection_failed`), never a 500, and the client keeps its token. `active: false`
  * is `inactive`. The response's `aud`, `iss`, `exp`, `nbf` and `token_type` are checked too, and
  * a sender-constrained token (`cnf`) is refused, since a bearer request cannot prove possession.
  *
@@ -150,7 +151,7 @@ export class IntrospectionVerifier implements TokenVerifier {
     try {
       return await source();
     } catch (error) {
-      throw new InvalidTokenError(
+      throw new AuthorizationServerUnavailableError(
         'introspection_failed',
         'No access token for the introspection endpoint: clientAuth.token failed.',
         { cause: error },
@@ -188,7 +189,7 @@ export class IntrospectionVerifier implements TokenVerifier {
     } catch (error) {
       // Not `instanceof`: the DOMException may come from another realm (test runners, workers).
       const timedOut = (error as { name?: unknown } | null)?.name === 'TimeoutError';
-      throw new InvalidTokenError(
+      throw new AuthorizationServerUnavailableError(
         'introspection_failed',
         timedOut
           ? `The introspection endpoint did not answer within ${this.#timeoutMs} ms.`
@@ -197,7 +198,7 @@ export class IntrospectionVerifier implements TokenVerifier {
       );
     }
     if (response.status !== 200) {
-      throw new InvalidTokenError(
+      throw new AuthorizationServerUnavailableError(
         'introspection_failed',
         `The introspection endpoint answered HTTP ${response.status}` +
           (response.status === 401 || response.status === 403 ? '; check clientAuth.' : '.'),
@@ -206,9 +207,13 @@ export class IntrospectionVerifier implements TokenVerifier {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new InvalidTokenError('introspection_failed', 'The introspection response is not JSON.', {
-        cause: error,
-      });
+      throw new AuthorizationServerUnavailableError(
+        'introspection_failed',
+        'The introspection response is not JSON.',
+        {
+          cause: error,
+        },
+      );
     }
   }
 }

@@ -1,30 +1,149 @@
 import {
   createLocalJWKSet,
-  createRemoteJWKSet,
-  customFetch,
   errors,
   type CryptoKey,
   type FlattenedJWSInput,
   type JWSHeaderParameters,
   type LocalJWKSet,
 } from 'jose';
-import { tokenFailure } from './jwt/jose-failure.js';
+import { AuthorizationServerUnavailableError } from '../errors.js';
+import { beforeDeadline, Refresher } from '../lib/refresher.js';
 import { secureUrl } from '../lib/secure-url.js';
+import { tokenFailure } from './jwt/jose-failure.js';
 
-/** Timing of a remote JSON Web Key Set. */
+/** Timing of a remote JSON Web Key Set (and of the discovery that finds it). */
 export interface JwksOptions {
-  /** Abort a JWKS request after this many milliseconds. Default 5000. */
+  /** Abort one request to the JWKS (or metadata) endpoint after this many milliseconds. Default 5000. */
   readonly timeoutMs?: number;
   /**
-   * After a fetch (successful or not), an unknown `kid` causes no new fetch for this many
-   * milliseconds. Bounds what tokens with made-up key ids can make the server do. Default 30000.
+   * The longest a request waits for discovery and key fetches together, in milliseconds; then it
+   * is answered 503 while the fetch goes on for later requests. Default 2000.
+   */
+  readonly deadlineMs?: number;
+  /**
+   * After a fetch, a token with an unknown `kid` causes no new fetch for this many milliseconds;
+   * after failures, retries back off from 500 ms up to this. Bounds what made-up key ids can make
+   * the server do, and how long a recovered endpoint goes unnoticed. Default 5000.
    */
   readonly cooldownMs?: number;
   /**
-   * Refresh the key set in the background once it is this old, in milliseconds; verifications
-   * never wait for that refresh. Default 600000 (10 minutes).
+   * Refresh the key set in the background once it is this old, in milliseconds: a key the
+   * issuer removed stops verifying at that refresh. Verifications never wait for it. Default
+   * 300000 (5 minutes).
    */
   readonly cacheMaxAgeMs?: number;
+}
+
+/** {@link JwksOptions} with every default applied, and the fetch to use. */
+export interface JwksSettings {
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly cooldownMs: number;
+  readonly cacheMaxAgeMs: number;
+  readonly fetch: typeof fetch | undefined;
+}
+
+/** Largest key set read, in characters: a real one is a few KiB. */
+const MAX_JWKS_CHARS = 1_048_576;
+
+/** The whole seconds to put in `Retry-After`, from a wait in milliseconds. */
+export function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
+/**
+ * The signing keys of one issuer, fetched from its JWKS URL and cached:
+ *
+ * - fetched on first use; a token with a `kid` not in the set causes a refetch at once, unless one
+ *   ran within `cooldownMs`; then it is `unknown_key` (401);
+ * - one fetch at a time, shared by every waiting request; a request waits at most until its
+ *   deadline, then is answered `AuthorizationServerUnavailableError` (503) while the fetch runs on;
+ * - when the endpoint fails (an HTTP error, a network error, a timeout, a body that is not a key
+ *   set), tokens signed with keys already known keep verifying; others get a 503 with
+ *   `Retry-After` at once, and fetches back off from 500 ms up to `cooldownMs`;
+ * - a set older than `cacheMaxAgeMs` is refreshed in the background while its keys keep serving.
+ *
+ * Keys embedded in a token (`jwk`, `jku`, `x5u`, `x5c`) are never looked at.
+ */
+export class RemoteKeySet {
+  /** The JWKS URL. */
+  readonly url: URL;
+  readonly #settings: JwksSettings;
+  readonly #keys: Refresher<LocalJWKSet>;
+
+  constructor(url: string | URL, settings: JwksSettings) {
+    this.url = secureUrl('jwksUri', url);
+    this.#settings = settings;
+    this.#keys = new Refresher(() => this.#fetch(), settings.cooldownMs);
+  }
+
+  /** The key for a token's header; `deadline` is when the request stops waiting (ms since the epoch). */
+  async key(
+    header: JWSHeaderParameters,
+    token: FlattenedJWSInput | undefined,
+    deadline: number,
+  ): Promise<CryptoKey> {
+    const now = Date.now();
+    const keys = this.#keys;
+    const known = await this.#known(header, token);
+    if (known !== undefined) {
+      if (now - keys.loadedAt >= this.#settings.cacheMaxAgeMs) void keys.refresh(now);
+      return known;
+    }
+    // A set fetched within the cooldown is taken as current: made-up kids cause no fetch.
+    if (!keys.running && !keys.failing && now - keys.loadedAt < this.#settings.cooldownMs) {
+      throw tokenFailure('unknown_key');
+    }
+    const running = keys.refresh(now);
+    if (running === undefined) throw this.#unavailable(now, false);
+    const loaded = await beforeDeadline(running, deadline);
+    if (loaded !== true) throw this.#unavailable(Date.now(), loaded === undefined);
+    const key = await this.#known(header, token);
+    if (key === undefined) throw tokenFailure('unknown_key');
+    return key;
+  }
+
+  /** The key from the cached set; `undefined` when there is no set or no key matches. */
+  async #known(
+    header: JWSHeaderParameters,
+    token: FlattenedJWSInput | undefined,
+  ): Promise<CryptoKey | undefined> {
+    const set = this.#keys.value;
+    if (set === undefined) return undefined;
+    try {
+      return await set(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey) return undefined;
+      throw error;
+    }
+  }
+
+  #unavailable(now: number, late: boolean): AuthorizationServerUnavailableError {
+    const what = late ? 'were not fetched before the deadline' : 'could not be fetched';
+    return new AuthorizationServerUnavailableError(
+      'keys_unavailable',
+      `The signing keys at ${this.url.href} ${what}, and no cached key matches the token.`,
+      {
+        cause: late ? undefined : this.#keys.lastError,
+        retryAfter: retryAfterSeconds(this.#keys.waitMs(now)),
+      },
+    );
+  }
+
+  async #fetch(): Promise<LocalJWKSet> {
+    const response = await (this.#settings.fetch ?? fetch)(this.url, {
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+      signal: AbortSignal.timeout(this.#settings.timeoutMs),
+    });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`The JWKS endpoint answered HTTP ${response.status}, not 200.`);
+    }
+    const text = await response.text();
+    if (text.length > MAX_JWKS_CHARS) throw new Error('The JWKS is larger than 1 MiB.');
+    return createLocalJWKSet(JSON.parse(text) as Parameters<typeof createLocalJWKSet>[0]);
+  }
 }
 
 /** Options of {@link createJwksResolver}. */
@@ -33,95 +152,32 @@ export interface JwksResolverOptions extends JwksOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** A jose key resolver over a remote JWKS that fails with `InvalidTokenError` reasons. */
+/** A jose key resolver over a {@link RemoteKeySet}. */
 export interface JwksResolver {
   (protectedHeader: JWSHeaderParameters, token?: FlattenedJWSInput): Promise<CryptoKey>;
   /** The JWKS URL. */
   readonly url: URL;
 }
 
+/** The defaults of {@link JwksOptions}, with the fetch to use. */
+export function jwksSettings(options: JwksResolverOptions = {}): JwksSettings {
+  return {
+    timeoutMs: options.timeoutMs ?? 5000,
+    deadlineMs: options.deadlineMs ?? 2000,
+    cooldownMs: options.cooldownMs ?? 5000,
+    cacheMaxAgeMs: options.cacheMaxAgeMs ?? 300_000,
+    fetch: options.fetch,
+  };
+}
+
 /**
- * A resolver for jose's `jwtVerify` over a remote JSON Web Key Set, built on jose's
- * `createRemoteJWKSet` (which shares one fetch between concurrent misses and refetches an
- * unknown `kid` at most once per cooldown), with failure handling for a resource server:
- *
- * - the set is fetched on first use; a key unknown after a refetch is `unknown_key`;
- * - when the endpoint fails (an HTTP error, a network error, a timeout, a body that is not a key
- *   set), the request fails closed with `keys_unavailable`, and for `cooldownMs` no new request
- *   goes out: tokens signed with keys already known keep verifying from the cached set, tokens
- *   with any other key get `keys_unavailable`;
- * - a set older than `cacheMaxAgeMs` is refreshed in the background while the cached keys keep
- *   serving, so a slow or dead endpoint never holds up tokens signed with known keys. A key
- *   removed from the set stops verifying once that refresh lands.
- *
- * Keys embedded in a token (`jwk`, `jku`, `x5u`, `x5c`) are never looked at.
- *
- * @example
- * ```ts
- * const keys = createJwksResolver('https://auth.example.com/.well-known/jwks.json', { timeoutMs: 2000 });
- * const { payload } = await jwtVerify(token, keys, { issuer, algorithms: ['RS256'] });
- * ```
+ * A resolver for jose's `jwtVerify` over the key set at `url` (see {@link RemoteKeySet}); each
+ * call's deadline starts when jose asks for the key.
  */
 export function createJwksResolver(url: string | URL, options: JwksResolverOptions = {}): JwksResolver {
-  const href = secureUrl('jwksUri', url);
-  const cooldownMs = options.cooldownMs ?? 30_000;
-  const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 600_000;
-  const fetchImpl = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  let loadedAt: number | undefined;
-  let quietUntil = 0;
-  let copy: { readonly loadedAt: number; readonly set: LocalJWKSet } | undefined;
-
-  const remote = createRemoteJWKSet(href, {
-    timeoutDuration: options.timeoutMs ?? 5000,
-    cooldownDuration: cooldownMs,
-    // Staleness is handled here (refreshed in the background), so jose never blocks on it.
-    cacheMaxAge: Infinity,
-    [customFetch]: async (input, init) => {
-      const response = await fetchImpl(input, init);
-      if (response.status === 200) loadedAt = Date.now();
-      return response;
-    },
-  });
-
-  const failedNow = (): void => {
-    quietUntil = Date.now() + cooldownMs;
-  };
-
-  const cached = (): LocalJWKSet | undefined => {
-    if (loadedAt === undefined) return undefined;
-    if (copy?.loadedAt !== loadedAt) {
-      const jwks = remote.jwks();
-      if (jwks === undefined) return undefined;
-      copy = { loadedAt, set: createLocalJWKSet(jwks) };
-    }
-    return copy.set;
-  };
-
-  const fromCache = async (header: JWSHeaderParameters, token?: FlattenedJWSInput): Promise<CryptoKey> => {
-    const set = cached();
-    if (set === undefined) throw tokenFailure('keys_unavailable');
-    try {
-      return await set(header, token);
-    } catch (err) {
-      if (err instanceof errors.JWKSNoMatchingKey) throw tokenFailure('keys_unavailable', { cause: err });
-      throw err;
-    }
-  };
-
-  const resolve = async (header: JWSHeaderParameters, token?: FlattenedJWSInput): Promise<CryptoKey> => {
-    const now = Date.now();
-    if (now < quietUntil) return fromCache(header, token);
-    if (loadedAt !== undefined && now - loadedAt >= cacheMaxAgeMs && !remote.reloading) {
-      remote.reload().catch(failedNow);
-    }
-    try {
-      return await remote(header, token);
-    } catch (err) {
-      if (err instanceof errors.JWKSNoMatchingKey) throw tokenFailure('unknown_key', { cause: err });
-      if (err instanceof errors.JWKSMultipleMatchingKeys || err instanceof errors.JOSENotSupported) throw err;
-      failedNow();
-      throw tokenFailure('keys_unavailable', { cause: err });
-    }
-  };
-  return Object.defineProperty(resolve, 'url', { value: href, enumerable: true }) as JwksResolver;
+  const settings = jwksSettings(options);
+  const keys = new RemoteKeySet(url, settings);
+  const resolve = (header: JWSHeaderParameters, token?: FlattenedJWSInput): Promise<CryptoKey> =>
+    keys.key(header, token, Date.now() + settings.deadlineMs);
+  return Object.defineProperty(resolve, 'url', { value: keys.url, enumerable: true }) as JwksResolver;
 }

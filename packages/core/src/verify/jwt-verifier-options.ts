@@ -35,8 +35,8 @@ export interface JwtVerifierOptions {
   readonly secret?: string | Uint8Array;
   /**
    * Find `jwks_uri` in the issuer's metadata (RFC 8414, then OpenID Discovery), lazily on the
-   * first verification, cached; a failure is `keys_unavailable` and retried after
-   * `jwks.cooldownMs`. `true` (the default when no other key source is set) derives the URLs
+   * first verification, cached; while it fails, tokens are answered 503 (`discovery_failed`)
+   * and it is retried with a backoff up to `jwks.cooldownMs`. `true` (the default when no other key source is set) derives the URLs
    * from the issuer; a URL names the metadata document. The document's `issuer` must equal the
    * configured one.
    */
@@ -76,9 +76,9 @@ export interface JwtVerifierOptions {
   /** Longest accepted token, in characters, checked before any parsing: 64 to 1048576. Default 8192. */
   readonly maxTokenBytes?: number;
   /**
-   * Timing of a remote JWKS (`jwksUri` or discovery), in whole milliseconds: `timeoutMs` 1 to
-   * 60000, `cooldownMs` 0 to 86400000, `cacheMaxAgeMs` 1 to 86400000. Refused with `keys` or
-   * `secret`, where there is nothing to fetch.
+   * Timing of a remote JWKS (`jwksUri` or discovery), in whole milliseconds: `timeoutMs` and
+   * `deadlineMs` 1 to 60000, `cooldownMs` 0 to 86400000, `cacheMaxAgeMs` 1 to 86400000. Refused
+   * with `keys` or `secret`, where there is nothing to fetch.
    */
   readonly jwks?: JwksOptions;
   /**

@@ -9,7 +9,7 @@ import {
   type JWTVerifyResult,
   type ResolvedKey,
 } from 'jose';
-import { InvalidTokenError } from '../errors.js';
+import { AuthorizationServerUnavailableError, InvalidTokenError } from '../errors.js';
 import { hasCanonicalSignature, signatureBytes } from './jwt/canonical-signature.js';
 import { joseFailure, tokenFailure } from './jwt/jose-failure.js';
 import { resolveJwtOptions, type KeySource, type ResolvedJwtOptions } from './jwt/jwt-options.js';
@@ -18,7 +18,9 @@ import { principalRecord } from '../principal.js';
 import { staticKeySet, type StaticKeySet } from './jwt/static-keys.js';
 import type { Principal } from '../principal.js';
 import { discoverAuthorizationServer } from './discovery.js';
-import { createJwksResolver, type JwksResolver } from './jwks.js';
+import { checkTimeClaims } from './time-claims.js';
+import { createJwksResolver, jwksSettings, RemoteKeySet, retryAfterSeconds } from './jwks.js';
+import { beforeDeadline, Refresher } from '../lib/refresher.js';
 import type { JwtVerifierOptions } from './jwt-verifier-options.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -31,14 +33,17 @@ const MAX_CANDIDATE_KEYS = 8;
 /**
  * Verifies JWT access tokens with jose: signature against the configured keys only (a `jwk`,
  * `jku`, `x5u` or `x5c` in the token is never used), algorithm allow-list, `iss`, `aud` as an
- * MCP resource URL, `exp`/`nbf`/`iat` with clock tolerance, optional RFC 9068 `typ` and profile,
- * then reads scopes and client id into a {@link Principal}. The size limit is checked before
+ * MCP resource URL, `exp`/`nbf`/`iat` with clock tolerance (each a finite time, never
+ * `Infinity`), optional RFC 9068 `typ` and profile, no `cnf` (a token bound to a key is not a
+ * bearer token: RFC 9449 section 7.2, RFC 8705 section 3), then reads scopes and client id into a
+ * {@link Principal}. The size limit is checked before
  * any parsing, and a signature segment must be spelled canonically (no whitespace, padding or set
  * pad bits), so one signed token has exactly one accepted spelling.
  *
- * Every failure is an `InvalidTokenError` with a stable `reason` (`expired`, `bad_signature`,
- * `wrong_audience`, `keys_unavailable`, ...) and the jose error as `cause`; messages never contain
- * the token or its claims.
+ * A refused token is an `InvalidTokenError` with a stable `reason` (`expired`, `bad_signature`,
+ * `wrong_audience`, ...) and the jose error as `cause`; keys or metadata that cannot be fetched
+ * are an `AuthorizationServerUnavailableError` (503). Messages never contain the token or its
+ * claims.
  *
  * @example
  * ```ts
@@ -80,7 +85,8 @@ export class JwtVerifier implements TokenVerifier {
   }
 
   /**
-   * Verifies `token` (without `Bearer `) and returns its principal; rejects with `InvalidTokenError`.
+   * Verifies `token` (without `Bearer `) and returns its principal; rejects with `InvalidTokenError`
+   * or `AuthorizationServerUnavailableError`.
    * Not an async function: the promise jose returns is chained directly, one layer fewer per call.
    */
   verify(token: string): Promise<Principal> {
@@ -137,6 +143,8 @@ export class JwtVerifier implements TokenVerifier {
     if (result.key !== undefined) this.#staticKeys?.remember(token, result.key);
     const claims = result.payload;
     const { audience, clockTolerance, scopes, clientIdClaims, validate } = this.#options;
+    checkTimeClaims(claims);
+    if (claims['cnf'] !== undefined) throw tokenFailure('sender_constrained', { claim: 'cnf' });
     if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + clockTolerance) {
       throw tokenFailure('issued_in_future', { claim: 'iat' });
     }
@@ -197,23 +205,39 @@ function runValidate(validate: (claims: JWTPayload) => void, claims: JWTPayload)
 
 /**
  * Keys found through the issuer's metadata: discovered on first use, shared by concurrent
- * verifications; a failure is `keys_unavailable` and discovery is tried again after the cooldown.
+ * verifications, retried with a backoff while it fails (each such request answered 503). One
+ * deadline covers discovery and the key fetch of a request.
  */
 function discoveredKeys(issuer: string, url: URL | undefined, options: ResolvedJwtOptions): KeyInput {
-  const { jwks, fetch } = options;
-  let resolver: JwksResolver | undefined;
-  let pending: Promise<JwksResolver> | undefined;
-  let retryAt = 0;
-  const discover = (): Promise<JwksResolver> => {
-    if (Date.now() < retryAt) return Promise.reject(tokenFailure('keys_unavailable'));
-    return (pending ??= discoverAuthorizationServer(issuer, { url, fetch, timeoutMs: jwks.timeoutMs }).then(
-      (metadata) => (resolver = createJwksResolver(metadata.jwks_uri, { ...jwks, fetch })),
-      (err: unknown) => {
-        pending = undefined;
-        retryAt = Date.now() + jwks.cooldownMs;
-        throw err;
+  const settings = jwksSettings({ ...options.jwks, fetch: options.fetch });
+  const { timeoutMs, deadlineMs, cooldownMs } = settings;
+  const discovery = new Refresher(
+    async () =>
+      new RemoteKeySet(
+        (await discoverAuthorizationServer(issuer, { url, fetch: options.fetch, timeoutMs })).jwks_uri,
+        settings,
+      ),
+    cooldownMs,
+  );
+  const unavailable = (late: boolean): AuthorizationServerUnavailableError =>
+    new AuthorizationServerUnavailableError(
+      'discovery_failed',
+      late
+        ? `The metadata of "${issuer}" was not fetched before the deadline.`
+        : `The metadata of "${issuer}" could not be fetched.`,
+      {
+        cause: late ? undefined : discovery.lastError,
+        retryAfter: retryAfterSeconds(discovery.waitMs(Date.now())),
       },
-    ));
+    );
+  return async (header, token) => {
+    const deadline = Date.now() + deadlineMs;
+    if (discovery.value === undefined) {
+      const running = discovery.refresh(Date.now());
+      if (running === undefined) throw unavailable(false);
+      const found = await beforeDeadline(running, deadline);
+      if (found !== true) throw unavailable(found === undefined);
+    }
+    return discovery.value!.key(header, token, deadline);
   };
-  return async (header, token) => (resolver ?? (await discover()))(header, token);
 }

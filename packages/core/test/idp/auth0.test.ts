@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { auth0 } from '../../src/idp/auth0.js';
+import { auth0, type Auth0Options } from '../../src/idp/auth0.js';
 import { now } from '../support/now.js';
 import { idpStandIn, type IdpStandIn } from './fixtures.js';
 
@@ -122,5 +122,70 @@ describe('auth0', () => {
     expect(() => auth0(undefined as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'options' }),
     );
+  });
+  describe('Security: token binding (aud) and type confusion (typ)', () => {
+    const preset = (extra: Partial<Auth0Options> = {}) =>
+      auth0({ domain: DOMAIN, audience: API, fetch: idp.fetch, ...extra });
+    /** An access token of an API set to the RFC 9068 profile: typ at+jwt, client_id, jti. */
+    const rfc9068Token = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) =>
+      idp.issuer.mint({
+        header: { typ: 'at+jwt', ...header },
+        claims: {
+          iss: ISSUER,
+          sub: 'auth0|6543a1b2c3d4e5f6a7b8c9d0',
+          aud: [API, `https://${DOMAIN}/userinfo`],
+          client_id: 'Xk2LJz9pQm3V4nR7sT1uW8yZ0aB6cD5e',
+          jti: '73WakrfVbNJBaAmhQtEeDv',
+          scope: 'openid files:read',
+          ...claims,
+        },
+      });
+
+    it('refuses a token without aud (the audience check is always on)', async () => {
+      await expect(preset().verifier.verify(await userToken({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+    });
+
+    it('Auth0 profile: typ JWT or none is accepted, since Auth0 sends JWT', async () => {
+      await expect(preset().verifier.verify(await userToken())).resolves.toBeDefined();
+      const untyped = await idp.issuer.mint({
+        header: { typ: undefined },
+        claims: { iss: ISSUER, aud: API },
+      });
+      await expect(preset().verifier.verify(untyped)).resolves.toBeDefined();
+    });
+
+    it('RFC 9068 profile: at+jwt is required, client_id names the client', async () => {
+      const strict = preset({ tokenProfile: 'rfc9068' });
+      await expect(strict.verifier.verify(await rfc9068Token())).resolves.toMatchObject({
+        clientId: 'Xk2LJz9pQm3V4nR7sT1uW8yZ0aB6cD5e',
+      });
+      await expect(strict.verifier.verify(await rfc9068Token({}, { typ: 'JWT' }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_type',
+      });
+      await expect(
+        strict.verifier.verify(await rfc9068Token({ aud: 'https://billing.example.com/' })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
+    });
+
+    it('RFC 9068 profile with typ: false accepts a JWT-typed token (explicit opt-out)', async () => {
+      const relaxed = preset({ tokenProfile: 'rfc9068', typ: false });
+      await expect(relaxed.verifier.verify(await rfc9068Token({}, { typ: 'JWT' }))).resolves.toBeDefined();
+    });
+
+    it('refuses typ "at+jwt" with the Auth0 profile, and an unknown profile, naming the field', () => {
+      expect(() => preset({ typ: 'at+jwt' })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'typ' }),
+      );
+      expect(() => preset({ tokenProfile: 'rfc7519' as never })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'tokenProfile' }),
+      );
+    });
   });
 });

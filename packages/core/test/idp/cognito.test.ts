@@ -104,4 +104,27 @@ describe('cognito', () => {
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'clientId' }),
     );
   });
+  describe('Security: token binding without aud (client_id) and typ', () => {
+    it('accepts no aud (Cognito sends none) but still pins the app client through client_id', async () => {
+      await expect(preset().verifier.verify(await accessToken())).resolves.toBeDefined();
+      await expect(
+        preset().verifier.verify(await accessToken({ client_id: 'other-client' })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
+    });
+    it('does not check typ: no typ header (as Cognito sends) and typ JWT are accepted', async () => {
+      const typed = await idp.issuer.mint({
+        header: { typ: 'JWT' },
+        claims: { iss: ISSUER, aud: undefined, client_id: CLIENT, token_use: 'access', scope: 'openid' },
+      });
+      await expect(preset().verifier.verify(typed)).resolves.toBeDefined();
+    });
+    it('refuses typ "at+jwt", which would refuse every Cognito token', () => {
+      expect(() =>
+        cognito({ region: 'us-west-2', userPoolId: POOL, clientId: CLIENT, typ: 'at+jwt' }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'typ' }));
+    });
+  });
 });

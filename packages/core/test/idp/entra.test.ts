@@ -210,4 +210,24 @@ describe('entraId', () => {
       entraId({ tenantId: 'common', audience: API_ID, multiTenant: true, clockTolerance: -1 }),
     ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'clockTolerance' }));
   });
+  describe('Security: token binding (aud) and type confusion (typ)', () => {
+    const preset = () => entraId({ tenantId: TENANT, audience: API_ID, fetch: idp.fetch });
+    it('refuses a v2 token without aud', async () => {
+      await expect(preset().verifier.verify(await v2Token({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+    });
+    it('accepts typ JWT, which is what Entra ID always sends', async () => {
+      await expect(preset().verifier.verify(await v2Token())).resolves.toBeDefined();
+    });
+    it('refuses typ "at+jwt", which would refuse every Entra ID token', () => {
+      expect(() => entraId({ tenantId: TENANT, audience: API_ID, typ: 'at+jwt' })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'typ' }),
+      );
+      expect(() =>
+        entraId({ tenantId: 'organizations', audience: API_ID, multiTenant: true, typ: 'at+jwt' }),
+      ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'typ' }));
+    });
+  });
 });

@@ -99,4 +99,36 @@ describe('keycloak', () => {
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
     );
   });
+  describe('Security: token binding (aud) and type confusion (typ)', () => {
+    it('refuses a token without aud or for another resource', async () => {
+      await expect(preset().verifier.verify(await keycloakToken({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+      await expect(
+        preset().verifier.verify(await keycloakToken({ aud: 'https://other.example.com/mcp' })),
+      ).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'wrong_audience' });
+    });
+    it('accepts typ JWT by default, since Keycloak sends it unless a client opts in to at+jwt', async () => {
+      await expect(preset().verifier.verify(await keycloakToken())).resolves.toBeDefined();
+    });
+    it('with typ "at+jwt" (clients switched to at+jwt) refuses a JWT-typed token', async () => {
+      const strict = keycloak({
+        url: 'https://sso.example.com',
+        realm: 'acme',
+        audience: MCP,
+        fetch: idp.fetch,
+        typ: 'at+jwt',
+      });
+      await expect(strict.verifier.verify(await keycloakToken())).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_type',
+      });
+      const atJwt = await idp.issuer.mint({
+        header: { typ: 'at+jwt' },
+        claims: { iss: ISSUER, aud: MCP, typ: 'Bearer', azp: 'mcp-inspector', scope: 'openid' },
+      });
+      await expect(strict.verifier.verify(atJwt)).resolves.toBeDefined();
+    });
+  });
 });

@@ -58,4 +58,39 @@ describe('oidc', () => {
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
     );
   });
+  describe('Security: token binding (aud) and type confusion (typ, RFC 9068 section 4)', () => {
+    it('refuses a token without aud', async () => {
+      const preset = oidc({ issuer: issuer.url, audience: MCP });
+      await expect(
+        preset.verifier.verify(await issuer.mint({ claims: { aud: undefined } })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+    });
+    it('requires typ at+jwt by default: a JWT-typed or untyped token (an ID token, say) is refused', async () => {
+      const preset = oidc({ issuer: issuer.url, audience: MCP });
+      await expect(
+        preset.verifier.verify(await issuer.mint({ header: { typ: 'JWT' } })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_type',
+      });
+      await expect(
+        preset.verifier.verify(await issuer.mint({ header: { typ: undefined } })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_type',
+      });
+      await expect(
+        preset.verifier.verify(await issuer.mint({ header: { typ: 'application/at+jwt' } })),
+      ).resolves.toBeDefined();
+    });
+    it('typ: false accepts a JWT-typed token, for servers that do not send at+jwt', async () => {
+      const preset = oidc({ issuer: issuer.url, audience: MCP, typ: false });
+      await expect(
+        preset.verifier.verify(await issuer.mint({ header: { typ: 'JWT' } })),
+      ).resolves.toBeDefined();
+    });
+  });
 });

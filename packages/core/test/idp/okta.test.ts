@@ -86,4 +86,31 @@ describe('okta', () => {
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
     );
   });
+  describe('Security: token binding (aud) and type confusion (typ)', () => {
+    const preset = () => okta({ issuer: ISSUER, audience: 'api://default', fetch: idp.fetch });
+    it('refuses a token without aud or for another audience', async () => {
+      await expect(preset().verifier.verify(await oktaToken({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+      await expect(preset().verifier.verify(await oktaToken({ aud: 'api://billing' }))).rejects.toMatchObject(
+        {
+          code: 'ERR_INVALID_TOKEN',
+          reason: 'wrong_audience',
+        },
+      );
+    });
+    it('does not check typ (Okta sends none), so a JWT-typed token is accepted too', async () => {
+      const typed = await idp.issuer.mint({
+        header: { typ: 'JWT' },
+        claims: { iss: ISSUER, aud: 'api://default', scp: ['openid'], cid: '0oa1b2c3d4e5f6g7h8i9' },
+      });
+      await expect(preset().verifier.verify(typed)).resolves.toBeDefined();
+    });
+    it('refuses typ "at+jwt", which would refuse every Okta token', () => {
+      expect(() => okta({ issuer: ISSUER, audience: 'api://default', typ: 'at+jwt' })).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'typ' }),
+      );
+    });
+  });
 });

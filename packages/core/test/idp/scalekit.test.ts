@@ -81,4 +81,26 @@ describe('scalekit', () => {
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'resourceId' }),
     );
   });
+  describe('Security: token binding (aud) and type confusion (typ)', () => {
+    it('checks the resource id as audience by default: no aud or another aud is refused', async () => {
+      const byResource = scalekit({ environmentUrl: ENV, resourceId: RESOURCE, fetch: idp.fetch });
+      await expect(byResource.verifier.verify(await mcpToken())).resolves.toBeDefined();
+      await expect(byResource.verifier.verify(await mcpToken({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+      await expect(byResource.verifier.verify(await mcpToken({ aud: ['res_999'] }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
+    });
+    it('accepts typ JWT (Scalekit documents no at+jwt header)', async () => {
+      await expect(preset().verifier.verify(await mcpToken())).resolves.toBeDefined();
+    });
+    it('refuses neither resourceId nor audience, naming audience', () => {
+      expect(() => scalekit({ environmentUrl: ENV } as never)).toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
+      );
+    });
+  });
 });

@@ -6,6 +6,8 @@ const AUTHKIT = 'https://acme.authkit.app';
 const MCP = 'https://mcp.example.com/mcp';
 const CLIENT = 'client_01HBEQKA6K4QJAS93VPE39W1JT';
 const SESSION_ISSUER = `https://api.workos.com/user_management/${CLIENT}`;
+/** The AuthKit environment's client id, AuthKit's default aud when no resource indicator is configured. */
+const ENV_CLIENT = 'client_01HZ8Y7X6W5V4T3S2R1Q0P9N8M';
 
 describe('workos', () => {
   describe('AuthKit as the MCP authorization server', () => {
@@ -45,6 +47,31 @@ describe('workos', () => {
       await expect(
         preset().verifier.verify(await mcpToken({ aud: 'client_01JDYN0SB0T9Y8X7W6V5U4T3S2' })),
       ).rejects.toMatchObject({ code: 'ERR_INVALID_TOKEN', reason: 'wrong_audience' });
+    });
+    it('Security: refuses an AuthKit token without aud', async () => {
+      await expect(preset().verifier.verify(await mcpToken({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+    });
+
+    it('without an audience option, checks the client id AuthKit puts in aud when no resource indicator is configured', async () => {
+      const byClient = workos({ authkitDomain: 'acme.authkit.app', clientId: ENV_CLIENT, fetch: idp.fetch });
+      await expect(byClient.verifier.verify(await mcpToken({ aud: ENV_CLIENT }))).resolves.toBeDefined();
+      await expect(byClient.verifier.verify(await mcpToken({ aud: undefined }))).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+      await expect(
+        byClient.verifier.verify(await mcpToken({ aud: 'client_01OTHERENVIRONMENT' })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
+    });
+
+    it('does not check typ (WorkOS documents no at+jwt header): a JWT-typed token is accepted', async () => {
+      await expect(preset().verifier.verify(await mcpToken())).resolves.toBeDefined();
     });
   });
 
@@ -92,14 +119,33 @@ describe('workos', () => {
         reason: 'wrong_issuer',
       });
     });
+    it('Security: with audience set (a JWT template adds aud), refuses a session token without it or with another', async () => {
+      const preset = workos({ clientId: CLIENT, audience: 'https://app.example.com', fetch: idp.fetch });
+      await expect(
+        preset.verifier.verify(await sessionToken({ aud: 'https://app.example.com' })),
+      ).resolves.toBeDefined();
+      await expect(preset.verifier.verify(await sessionToken())).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'missing_claim',
+      });
+      await expect(
+        preset.verifier.verify(await sessionToken({ aud: 'https://other.example.com' })),
+      ).rejects.toMatchObject({
+        code: 'ERR_INVALID_TOKEN',
+        reason: 'wrong_audience',
+      });
+    });
   });
 
   it('refuses contradictory or missing options', () => {
     expect(() =>
       workos({ authkitDomain: 'acme.authkit.app', clientId: CLIENT, audience: MCP } as never),
-    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'authkitDomain' }));
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'clientId' }));
     expect(() => workos({ authkitDomain: 'acme.authkit.app' } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'audience' }),
+    );
+    expect(() => workos({ authkitDomain: 'acme.authkit.app', clientId: 'client 1' } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'clientId' }),
     );
     expect(() => workos({} as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', field: 'clientId' }),

@@ -221,6 +221,55 @@ runCorpus('Attack: replay of expired or premature tokens', [
   ['iat a string', 'invalid_claim', claims({ iat: 'now' })],
 ]);
 
+/**
+ * A signed payload with our claims and `member` written last as raw JSON text, which wins over
+ * the earlier one: `1e400` is a number JSON.parse reads as Infinity, which JSON.stringify cannot write.
+ */
+const rawMember =
+  (member: string): Thunk =>
+  async () => {
+    const claimsText = JSON.stringify(decodeJwt(await issuer.mint())).slice(0, -1);
+    return issuer.signRaw(`${claimsText},${member}}`);
+  };
+
+runCorpus('Attack: time claims that are not finite times (a token that never expires)', [
+  ['exp 1e400 (Infinity)', 'invalid_claim', rawMember('"exp":1e400')],
+  ['exp 1e400 (Infinity), strict', 'invalid_claim', rawMember('"exp":1e400'), 'strict'],
+  ['exp -1e400 (-Infinity)', 'expired', rawMember('"exp":-1e400')],
+  ['exp 1e300, long after the year 9999', 'invalid_claim', rawMember('"exp":1e300')],
+  ['exp 253402300800, the first second of the year 10000', 'invalid_claim', rawMember('"exp":253402300800')],
+  ['nbf -1e400 (-Infinity)', 'invalid_claim', rawMember('"nbf":-1e400')],
+  ['nbf 1e400 (Infinity)', 'not_yet_valid', rawMember('"nbf":1e400')],
+  ['nbf negative', 'invalid_claim', rawMember('"nbf":-1')],
+  ['iat 1e400 (Infinity)', 'invalid_claim', rawMember('"iat":1e400')],
+  ['iat -1e400 (-Infinity)', 'invalid_claim', rawMember('"iat":-1e400')],
+  ['iat negative', 'invalid_claim', rawMember('"iat":-5')],
+]);
+
+runCorpus('Attack: a token bound to a key (cnf) presented as a bearer token', [
+  [
+    'cnf.jkt (DPoP, RFC 9449)',
+    'sender_constrained',
+    claims({ cnf: { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' } }),
+  ],
+  [
+    'cnf.x5t#S256 (mTLS, RFC 8705)',
+    'sender_constrained',
+    claims({ cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } }),
+  ],
+  [
+    'cnf.jwk (RFC 7800)',
+    'sender_constrained',
+    claims({ cnf: { jwk: { kty: 'OKP', crv: 'Ed25519', x: 'abc' } } }),
+  ],
+  ['cnf.kid (RFC 7800)', 'sender_constrained', claims({ cnf: { kid: 'key-1' } })],
+  ['cnf.jku (RFC 7800)', 'sender_constrained', claims({ cnf: { jku: 'https://client.example/jwks' } })],
+  ['cnf an empty object', 'sender_constrained', claims({ cnf: {} })],
+  ['cnf null', 'sender_constrained', claims({ cnf: null })],
+  ['cnf a string', 'sender_constrained', claims({ cnf: 'bound' })],
+  ['cnf.jkt, strict', 'sender_constrained', claims({ cnf: { jkt: 'x' } }), 'strict'],
+]);
+
 runCorpus('Attack: tokens from another issuer', [
   ['wrong iss', 'wrong_issuer', () => issuer.wrongIssuer()],
   ['iss missing', 'missing_claim', claims({ iss: undefined })],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidTokenError, OptionsError } from '../../src/errors.js';
+import { AuthorizationServerUnavailableError, InvalidTokenError, OptionsError } from '../../src/errors.js';
 import { createPrincipal, type Principal } from '../../src/principal.js';
 import type { TokenVerifier } from '../../src/verify/token-verifier.js';
 import { CachingVerifier } from '../../src/verify/caching-verifier.js';
@@ -18,7 +18,7 @@ class CountingVerifier implements TokenVerifier {
     if (this.gate) await this.gate;
     if (this.failNext > 0) {
       this.failNext--;
-      throw new InvalidTokenError('keys_unavailable', 'JWKS unreachable');
+      throw new AuthorizationServerUnavailableError('keys_unavailable', 'JWKS unreachable');
     }
     const [kind, exp] = token.split('.')[0]!.split(':');
     if (kind !== 'ok') throw new InvalidTokenError('malformed', 'not a token');
@@ -103,9 +103,27 @@ describe('CachingVerifier', () => {
       expect(inner.calls).toBe(2);
     });
 
-    it('does not cache a token without exp unless maxTtlSeconds is set', async () => {
+    it('serves a token whose exp is a day away no longer than 300 s by default', async () => {
+      const { verifier, inner, advance, nowSeconds } = setup();
+      const token = `ok:${nowSeconds() + 86_400}`;
+      await verifier.verify(token);
+      advance(299_000);
+      await verifier.verify(token);
+      expect(inner.calls).toBe(1);
+      advance(1_000);
+      await verifier.verify(token);
+      expect(inner.calls).toBe(2);
+    });
+
+    it('caches a token without exp for maxTtlSeconds, 300 by default', async () => {
       const plain = setup();
       await plain.verifier.verify('ok:none');
+      await plain.verifier.verify('ok:none');
+      expect(plain.inner.calls).toBe(1);
+      plain.advance(299_000);
+      await plain.verifier.verify('ok:none');
+      expect(plain.inner.calls).toBe(1);
+      plain.advance(1_000);
       await plain.verifier.verify('ok:none');
       expect(plain.inner.calls).toBe(2);
 

@@ -71,8 +71,8 @@ describe('Attack: authorization server mix-up through discovery', () => {
     const issuer = await createTestIssuer({ metadata: { issuer: 'https://evil.example' } });
     try {
       await expect(discoverAuthorizationServer(issuer.url)).rejects.toMatchObject({
-        code: 'ERR_INVALID_TOKEN',
-        reason: 'keys_unavailable',
+        code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+        reason: 'discovery_failed',
         message: expect.stringMatching(/mix-up/),
       });
       expect(issuer.requests).toMatchObject({ oauthMetadata: 1, openidConfiguration: 0 });
@@ -105,8 +105,8 @@ describe('Attack: authorization server mix-up through discovery', () => {
         jwks_uri: 'http://attacker.example/jwks',
       });
       await expect(discoverAuthorizationServer(issuer)).rejects.toMatchObject({
-        code: 'ERR_INVALID_TOKEN',
-        reason: 'keys_unavailable',
+        code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+        reason: 'discovery_failed',
       });
     });
 
@@ -115,8 +115,8 @@ describe('Attack: authorization server mix-up through discovery', () => {
       documents['/.well-known/oauth-authorization-server/b'] = '["not", "an", "object"]';
       documents['/b/.well-known/openid-configuration'] = 'null';
       await expect(discoverAuthorizationServer(issuer)).rejects.toMatchObject({
-        code: 'ERR_INVALID_TOKEN',
-        reason: 'keys_unavailable',
+        code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+        reason: 'discovery_failed',
       });
     });
   });
@@ -140,19 +140,38 @@ describe('JwtVerifier by discovery', () => {
     expect(issuer.requests).toEqual({ jwks: 1, oauthMetadata: 1, openidConfiguration: 0 });
   });
 
-  it('fails with keys_unavailable while metadata is down, and retries later', async () => {
+  it('answers 503 while metadata is down, and retries after the backoff', async () => {
     const verifier = new JwtVerifier({ issuer: issuer.url, audience: AUDIENCE, jwks: { cooldownMs: 0 } });
     const token = await issuer.mint();
     issuer.stopMetadata();
     await expect(verifier.verify(token)).rejects.toMatchObject({
-      code: 'ERR_INVALID_TOKEN',
-      reason: 'keys_unavailable',
+      code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+      reason: 'discovery_failed',
     });
     issuer.startMetadata();
     await expect(verifier.verify(token)).resolves.toBeDefined();
   });
 
-  it('does not retry before the cooldown has passed', async () => {
+  it('holds a request no longer than the deadline while metadata hangs', async () => {
+    const verifier = new JwtVerifier({
+      issuer: issuer.url,
+      audience: AUDIENCE,
+      jwks: { deadlineMs: 200, timeoutMs: 10_000 },
+    });
+    issuer.stopMetadata('hang');
+    const started = Date.now();
+    try {
+      await expect(verifier.verify(await issuer.mint())).rejects.toMatchObject({
+        status: 503,
+        reason: 'discovery_failed',
+      });
+      expect(Date.now() - started).toBeLessThan(1500);
+    } finally {
+      issuer.startMetadata();
+    }
+  });
+
+  it('does not retry during the backoff', async () => {
     const verifier = new JwtVerifier({
       issuer: issuer.url,
       audience: AUDIENCE,
@@ -160,14 +179,14 @@ describe('JwtVerifier by discovery', () => {
     });
     issuer.stopMetadata();
     await expect(verifier.verify(await issuer.mint())).rejects.toMatchObject({
-      code: 'ERR_INVALID_TOKEN',
-      reason: 'keys_unavailable',
+      code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+      reason: 'discovery_failed',
     });
     issuer.startMetadata();
     issuer.resetRequests();
     await expect(verifier.verify(await issuer.mint())).rejects.toMatchObject({
-      code: 'ERR_INVALID_TOKEN',
-      reason: 'keys_unavailable',
+      code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+      reason: 'discovery_failed',
     });
     expect(issuer.requests.oauthMetadata + issuer.requests.openidConfiguration).toBe(0);
   });
@@ -177,8 +196,8 @@ describe('JwtVerifier by discovery', () => {
     try {
       const verifier = new JwtVerifier({ issuer: liar.url, audience: AUDIENCE });
       await expect(verifier.verify(await liar.mint())).rejects.toMatchObject({
-        code: 'ERR_INVALID_TOKEN',
-        reason: 'keys_unavailable',
+        code: 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE',
+        reason: 'discovery_failed',
       });
       expect(liar.requests.jwks).toBe(0);
     } finally {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidTokenError, OptionsError } from '../../src/errors.js';
+import { AuthorizationServerUnavailableError, InvalidTokenError, OptionsError } from '../../src/errors.js';
 import {
   IntrospectionVerifier,
   type IntrospectionVerifierOptions,
@@ -161,7 +161,13 @@ describe('IntrospectionVerifier', () => {
       ['an nbf in the future', { nbf: NOW + 600 }, 'not_yet_valid'],
       ['a refresh token presented as an access token', { token_type: 'refresh_token' }, 'wrong_type'],
       ['a DPoP-bound token used as a bearer token', { token_type: 'DPoP', cnf: { jkt: 'x' } }, 'wrong_type'],
-      ['an mTLS-bound token used as a bearer token', { cnf: { 'x5t#S256': 'x' } }, 'wrong_type'],
+      ['a DPoP-bound token without token_type', { cnf: { jkt: 'x' } }, 'sender_constrained'],
+      ['an mTLS-bound token used as a bearer token', { cnf: { 'x5t#S256': 'x' } }, 'sender_constrained'],
+      ['a token bound by an unknown confirmation method', { cnf: { kid: 'x' } }, 'sender_constrained'],
+      ['an exp of Infinity (1e400)', { exp: Infinity }, 'invalid_claim'],
+      ['an nbf of -Infinity (-1e400)', { nbf: -Infinity }, 'invalid_claim'],
+      ['an exp past the year 9999', { exp: 1e12 }, 'invalid_claim'],
+      ['an iat that is negative', { iat: -1 }, 'invalid_claim'],
       ['a scope that is not a string', { scope: ['files:read'] }, 'invalid_claim'],
     ];
     it.each(cases)('refuses %s', async (_name, extra, reason) => {
@@ -213,14 +219,14 @@ describe('IntrospectionVerifier', () => {
         },
       ],
     ];
-    it.each(broken)('answers introspection_failed (401) for %s', async (_name, reply) => {
+    it.each(broken)('answers 503 introspection_failed for %s', async (_name, reply) => {
       server.replies.set('secret-opaque-token', reply);
       const error = (await make()
         .verify('secret-opaque-token')
-        .catch((e: unknown) => e)) as InvalidTokenError;
-      expect(error).toBeInstanceOf(InvalidTokenError);
+        .catch((e: unknown) => e)) as AuthorizationServerUnavailableError;
+      expect(error).toBeInstanceOf(AuthorizationServerUnavailableError);
       expect(error.reason).toBe('introspection_failed');
-      expect(error.status).toBe(401);
+      expect(error.status).toBe(503);
       expect(error.message).not.toContain('secret-opaque-token');
     });
 
@@ -229,8 +235,8 @@ describe('IntrospectionVerifier', () => {
       server.replies.set('t', (res) => pending.push(res));
       const error = (await make({ timeoutMs: 50 })
         .verify('t')
-        .catch((e: unknown) => e)) as InvalidTokenError;
-      expect(error.reason).toBe('introspection_failed');
+        .catch((e: unknown) => e)) as AuthorizationServerUnavailableError;
+      expect(error).toMatchObject({ status: 503, reason: 'introspection_failed' });
       expect(error.message).toMatch(/did not answer within 50 ms/);
       for (const res of pending) res.end();
     });

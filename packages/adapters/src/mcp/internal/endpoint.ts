@@ -61,13 +61,21 @@ export function mcpEndpoint(options: EndpointOptions, who: string): Endpoint {
   const metadataPaths = new Set(valet.metadataPaths);
   const metadata = metadataReplies(valet);
 
-  const admit: Endpoint['admit'] = (req, res, fields) =>
-    valet.admit(admitRequest(req, { optional, ...fields })).catch((error: unknown) => {
+  const admit: Endpoint['admit'] = (req, res, fields) => {
+    let admitted: Promise<Principal | null>;
+    try {
+      admitted = valet.admit(admitRequest(req, { optional, ...fields }));
+    } catch (error) {
+      // admitRequest refuses a request whose header lines Node may have dropped (431).
+      admitted = Promise.reject(error);
+    }
+    return admitted.catch((error: unknown) => {
       const refusal = valet.errorResponse(error);
       if (refusal === undefined) throw error;
       sendRefusal(res, refusal);
       return REFUSED;
     });
+  };
 
   return {
     path,

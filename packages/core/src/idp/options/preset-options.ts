@@ -21,7 +21,18 @@ export function presetJwtVerifier(base: JwtVerifierOptions, overrides: PresetOve
   if (overrides.requiredClaims !== undefined) {
     options.requiredClaims = [...(base.requiredClaims ?? []), ...overrides.requiredClaims];
   }
+  if (overrides.typ !== undefined) options.typ = overrides.typ;
   return new JwtVerifier(options as JwtVerifierOptions);
+}
+
+/**
+ * Refuses `typ: 'at+jwt'` for a provider whose access tokens never carry it (every token would
+ * be refused); `why` says what the provider sends instead.
+ */
+export function refuseStrictTyp(name: string, overrides: PresetOverrides, why: string): void {
+  if (overrides.typ === 'at+jwt') {
+    throw new OptionsError('typ', `${name}: typ "at+jwt" would refuse every token: ${why}. Leave typ unset.`);
+  }
 }
 
 /** The options object of preset `name`, or an `OptionsError` saying it is missing. */

@@ -1,4 +1,5 @@
-import { InvalidTokenError } from '../../errors.js';
+import { AuthorizationServerUnavailableError, InvalidTokenError } from '../../errors.js';
+import { checkTimeClaims } from '../time-claims.js';
 import { createPrincipal, type Principal } from '../../principal.js';
 import type { AudienceMatcher } from '../audience.js';
 
@@ -21,14 +22,17 @@ export function principalFromIntrospection(
   checks: IntrospectionChecks,
 ): Principal {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new InvalidTokenError('introspection_failed', 'The introspection response is not a JSON object.');
+    throw new AuthorizationServerUnavailableError(
+      'introspection_failed',
+      'The introspection response is not a JSON object.',
+    );
   }
   const claims = body as Record<string, unknown>;
   if (claims['active'] === false) {
     throw new InvalidTokenError('inactive', 'The token is not active (revoked, expired or unknown).');
   }
   if (claims['active'] !== true) {
-    throw new InvalidTokenError(
+    throw new AuthorizationServerUnavailableError(
       'introspection_failed',
       'The introspection response has no boolean "active".',
     );
@@ -42,8 +46,8 @@ export function principalFromIntrospection(
   }
   if (claims['cnf'] !== undefined) {
     throw new InvalidTokenError(
-      'wrong_type',
-      'The token is sender-constrained (cnf); it cannot be accepted as a bearer token.',
+      'sender_constrained',
+      'The token is bound to a key (cnf); it cannot be used as a bearer token.',
       { claim: 'cnf' },
     );
   }
@@ -71,6 +75,7 @@ export function principalFromIntrospection(
     }
   }
 
+  checkTimeClaims(claims);
   const exp = optionalNumber(claims, 'exp');
   if (exp !== undefined && exp <= checks.nowSeconds - checks.clockTolerance) {
     throw new InvalidTokenError('expired', 'The token has expired.', { claim: 'exp' });

@@ -1,5 +1,9 @@
 import { errors } from 'jose';
-import { InvalidTokenError, type InvalidTokenReason } from '../../errors.js';
+import {
+  AuthorizationServerUnavailableError,
+  InvalidTokenError,
+  type InvalidTokenReason,
+} from '../../errors.js';
 
 const MESSAGES: Readonly<Record<InvalidTokenReason, string>> = {
   malformed: 'The token is not a well-formed signed JWT.',
@@ -11,7 +15,6 @@ const MESSAGES: Readonly<Record<InvalidTokenReason, string>> = {
   bad_signature: 'The token signature does not verify.',
   alg_not_allowed: 'The token is signed with an algorithm this server does not accept.',
   unknown_key: 'The token is signed with a key this server does not know.',
-  keys_unavailable: 'The signing keys of the authorization server cannot be fetched right now; retry later.',
   wrong_issuer: 'The token was issued by an authorization server this server does not trust.',
   unknown_issuer: 'The token was issued by an authorization server this server does not trust.',
   wrong_audience: 'The token was issued for another resource (aud).',
@@ -19,8 +22,8 @@ const MESSAGES: Readonly<Record<InvalidTokenReason, string>> = {
   invalid_claim: 'The token has a claim of the wrong type or value.',
   wrong_type: 'The token is not an OAuth access token (typ must be at+jwt, RFC 9068).',
   unsupported_header: 'The token uses a header parameter this server does not support.',
+  sender_constrained: 'The token is bound to a key (cnf); it cannot be used as a bearer token.',
   inactive: 'The token is not active.',
-  introspection_failed: 'The token could not be introspected.',
 };
 
 /** An `InvalidTokenError` with the standard message for `reason`; the claim name, never its value. */
@@ -59,12 +62,13 @@ function claimFailure(err: errors.JWTClaimValidationFailed): InvalidTokenError {
 
 /**
  * Maps anything a jose verification throws to an `InvalidTokenError` with a stable reason; the
- * original error stays reachable as `cause` (with its jose `code`). An `InvalidTokenError`
- * (thrown by a Valet key resolver or claim check) passes through unchanged; anything unexpected
- * is `malformed`, so no `TypeError` ever reaches a caller.
+ * original error stays reachable as `cause` (with its jose `code`). An `InvalidTokenError` or
+ * `AuthorizationServerUnavailableError` (thrown by a Valet key resolver or claim check) passes
+ * through unchanged; a key in the issuer's set that cannot be imported is the server's fault
+ * (503); anything unexpected is `malformed`, so no `TypeError` ever reaches a caller.
  */
-export function joseFailure(err: unknown): InvalidTokenError {
-  if (err instanceof InvalidTokenError) return err;
+export function joseFailure(err: unknown): InvalidTokenError | AuthorizationServerUnavailableError {
+  if (err instanceof InvalidTokenError || err instanceof AuthorizationServerUnavailableError) return err;
   const cause = { cause: err };
   if (err instanceof errors.JWTExpired) {
     return tokenFailure(err.claim === 'iat' ? 'too_old' : 'expired', { cause: err, claim: err.claim });
@@ -75,12 +79,12 @@ export function joseFailure(err: unknown): InvalidTokenError {
   if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) {
     return tokenFailure('unknown_key', cause);
   }
-  if (
-    err instanceof errors.JWKSTimeout ||
-    err instanceof errors.JWKSInvalid ||
-    err instanceof errors.JWKInvalid
-  ) {
-    return tokenFailure('keys_unavailable', cause);
+  if (err instanceof errors.JWKInvalid) {
+    return new AuthorizationServerUnavailableError(
+      'keys_unavailable',
+      'The key the token names is not usable in the published key set.',
+      cause,
+    );
   }
   if (err instanceof errors.JOSENotSupported) return tokenFailure('unsupported_header', cause);
   return tokenFailure('malformed', cause);

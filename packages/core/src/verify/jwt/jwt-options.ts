@@ -37,7 +37,12 @@ export interface ResolvedJwtOptions {
   readonly scopes: ScopeReader;
   readonly clientIdClaims: readonly string[];
   readonly maxTokenBytes: number;
-  readonly jwks: { readonly timeoutMs: number; readonly cooldownMs: number; readonly cacheMaxAgeMs: number };
+  readonly jwks: {
+    readonly timeoutMs: number;
+    readonly deadlineMs: number;
+    readonly cooldownMs: number;
+    readonly cacheMaxAgeMs: number;
+  };
   readonly validate: ((claims: JWTPayload) => void) | undefined;
   readonly fetch: typeof fetch | undefined;
 }
@@ -181,7 +186,10 @@ function keySource(
 
 function checkJwksOptions(value: unknown, source: KeySource): ResolvedJwtOptions['jwks'] {
   if (value !== undefined && (typeof value !== 'object' || value === null)) {
-    throw new OptionsError('jwks', 'jwks must be an object: { timeoutMs, cooldownMs, cacheMaxAgeMs }.');
+    throw new OptionsError(
+      'jwks',
+      'jwks must be an object: { timeoutMs, deadlineMs, cooldownMs, cacheMaxAgeMs }.',
+    );
   }
   if (value !== undefined && (source.kind === 'keys' || source.kind === 'secret')) {
     throw new OptionsError(
@@ -191,17 +199,18 @@ function checkJwksOptions(value: unknown, source: KeySource): ResolvedJwtOptions
   }
   const jwks = (value ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(jwks)) {
-    if (!['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs'].includes(key)) {
+    if (!['timeoutMs', 'deadlineMs', 'cooldownMs', 'cacheMaxAgeMs'].includes(key)) {
       throw new OptionsError(
         `jwks.${key}`,
-        `jwks.${key} is not an option; use timeoutMs, cooldownMs or cacheMaxAgeMs.`,
+        `jwks.${key} is not an option; use timeoutMs, deadlineMs, cooldownMs or cacheMaxAgeMs.`,
       );
     }
   }
   return {
     timeoutMs: numberInRange('jwks.timeoutMs', jwks['timeoutMs'], 5000, JWKS_TIMEOUT_MS),
-    cooldownMs: numberInRange('jwks.cooldownMs', jwks['cooldownMs'], 30_000, JWKS_COOLDOWN_MS),
-    cacheMaxAgeMs: numberInRange('jwks.cacheMaxAgeMs', jwks['cacheMaxAgeMs'], 600_000, JWKS_CACHE_AGE_MS),
+    deadlineMs: numberInRange('jwks.deadlineMs', jwks['deadlineMs'], 2000, JWKS_TIMEOUT_MS),
+    cooldownMs: numberInRange('jwks.cooldownMs', jwks['cooldownMs'], 5000, JWKS_COOLDOWN_MS),
+    cacheMaxAgeMs: numberInRange('jwks.cacheMaxAgeMs', jwks['cacheMaxAgeMs'], 300_000, JWKS_CACHE_AGE_MS),
   };
 }
 

@@ -13,7 +13,6 @@ import {
 } from 'jose';
 import { OptionsError } from '../../errors.js';
 import type { StaticKey, StaticKeys } from '../jwt-verifier-options.js';
-import { tokenFailure } from './jose-failure.js';
 
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'] as const;
 
@@ -149,7 +148,9 @@ export function staticKeySet(keys: StaticKeys, algorithms: readonly string[]): S
     try {
       return (loaded = await (pending ??= buildResolver(keys, algorithms)));
     } catch (cause) {
-      throw tokenFailure('keys_unavailable', { cause });
+      throw new OptionsError('keys', 'A configured key cannot be imported for the allowed algorithms.', {
+        cause,
+      });
     }
   };
   const remembered = new Map<string, CryptoKey>();
