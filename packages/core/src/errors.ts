@@ -16,6 +16,7 @@ export type ValetErrorCode =
   | 'ERR_ORIGIN_NOT_ALLOWED'
   | 'ERR_HEADERS_TOO_LARGE'
   | 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE'
+  | 'ERR_STATE_UNAVAILABLE'
   | 'ERR_POLICY_CONFIG'
   | 'ERR_INVALID_OPTIONS'
   | 'ERR_INVALID_INPUT';
@@ -45,6 +46,7 @@ export type InvalidTokenReason =
   | 'wrong_type'
   | 'unsupported_header'
   | 'sender_constrained'
+  | 'revoked'
   | 'inactive';
 
 /**
@@ -211,6 +213,21 @@ export class AuthorizationServerUnavailableError extends ValetError {
     this.reason = reason;
     const retryAfter = options?.retryAfter ?? 1;
     this.retryAfter = Number.isFinite(retryAfter) ? Math.max(1, Math.ceil(retryAfter)) : 1;
+  }
+}
+
+/**
+ * 503: the shared state store (Redis, say) did not answer a lookup a request needs, such as
+ * whether its token was revoked. The client keeps its token and retries after `retryAfter`
+ * seconds. The message is for logs; clients get a fixed sentence.
+ */
+export class StateUnavailableError extends ValetError {
+  /** Whole seconds a client should wait before retrying: the `Retry-After` header. */
+  readonly retryAfter: number;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_STATE_UNAVAILABLE', 503, message, options);
+    this.retryAfter = 1;
   }
 }
 

@@ -10,6 +10,7 @@ export {
   OptionsError,
   OriginNotAllowedError,
   PolicyConfigError,
+  StateUnavailableError,
   ValetError,
   isValetError,
 } from './errors.js';
@@ -112,3 +113,6 @@ export { oidc } from './idp/oidc.js';
 export type { OidcOptions } from './idp/oidc.js';
 export { createValet } from './valet.js';
 export type { AdmitRequest, RequestedOperation, Valet, ValetOptions } from './valet.js';
+export { memoryStateStore } from './state/state-store.js';
+export type { CounterState, MemoryStateStoreOptions, StateStore } from './state/state-store.js';
+export type { RevocationTarget, RevokeOptions } from './state/revocations.js';

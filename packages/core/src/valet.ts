@@ -21,6 +21,8 @@ import type { Decision } from './policy/decision.js';
 import { refusalOf } from './policy/refusal.js';
 import { PolicyRegistry } from './policy/registry.js';
 import type { Principal } from './principal.js';
+import { Revocations, type RevocationTarget, type RevokeOptions } from './state/revocations.js';
+import { memoryStateStore, type StateStore } from './state/state-store.js';
 import { CachingVerifier } from './verify/caching-verifier.js';
 import type { TokenVerifier } from './verify/token-verifier.js';
 
@@ -65,6 +67,12 @@ export interface ValetOptions {
    * rebinding against a local server; otherwise not checked (proxies may rewrite `Host`).
    */
   readonly allowedHosts?: readonly string[];
+  /**
+   * Where state shared between requests lives: revocations (and, with them, what
+   * {@link Valet.revoke} tells other instances). Default {@link memoryStateStore}, right for one
+   * process; give several instances one shared store (`redisStateStore` from `@valet/redis`).
+   */
+  readonly store?: StateStore;
 }
 
 /** One operation a request asks to perform, with what its policy's checks may read. */
@@ -150,6 +158,17 @@ export interface Valet {
   errorResponse(error: unknown): ErrorResponse | undefined;
   /** Freezes the registry now (validating every policy) instead of on the first request. */
   freeze(): void;
+  /**
+   * Revokes one token (`{ jti }`) or every token a subject or client got until now, on every
+   * instance sharing the {@link ValetOptions.store}: refused with 401 `invalid_token` (`revoked`)
+   * within the time a published message takes, cached tokens included. Kept until
+   * `options.until` (default 24 hours).
+   */
+  revoke(target: RevocationTarget, options?: RevokeOptions): Promise<void>;
+  /** Resolves once this instance hears revocations made on other instances. */
+  ready(): Promise<void>;
+  /** Stops listening to the store (the store itself is the caller's to close). */
+  close(): Promise<void>;
 }
 
 /**
@@ -223,6 +242,11 @@ export function createValet(options: ValetOptions): Valet {
   // The flow answers a token the cache holds without a promise of its own until the end: the
   // bench's goal for cached callers (>= 0.9x no auth, bench/README.md) is missed with one per step.
   const cache = verifier instanceof CachingVerifier ? verifier : undefined;
+  const store = options.store ?? memoryStateStore();
+  if (typeof store?.get !== 'function' || typeof store.subscribe !== 'function') {
+    throw new OptionsError('store', 'store must be a StateStore (memoryStateStore(), redisStateStore(...)).');
+  }
+  const revocations = new Revocations(store);
 
   /** The caller (or a promise of it), or `null` for an optional request without credentials. Throws a refusal. */
   const authenticate = (request: AdmitRequest): Principal | Promise<Principal> | null => {
@@ -233,11 +257,18 @@ export function createValet(options: ValetOptions): Valet {
       if (error instanceof MissingTokenError && request.optional === true) return null;
       throw error;
     }
-    // A token the cache holds passed the syntax check when it was verified.
+    // A token the cache holds passed the syntax check and the store's revocations when it was
+    // verified; revocations heard since are checked in memory.
     const cached = cache?.peek(token);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      revocations.checkHeard(cached);
+      return cached;
+    }
     checkTokenSyntax(token);
-    return verifier.verify(token);
+    return verifier.verify(token).then(async (principal) => {
+      await revocations.check(principal);
+      return principal;
+    });
   };
 
   /** Resolves to `principal` when every operation allows it, else rejects with the one refusal. */
@@ -293,6 +324,9 @@ export function createValet(options: ValetOptions): Valet {
       ready().decide(principal, operationId, ctx, authorizeOptions),
     errorResponse: (error) => (isValetError(error) ? errorResponse(error, challenge) : undefined),
     freeze: () => void ready(),
+    revoke: (target, revokeOptions) => revocations.revoke(target, revokeOptions),
+    ready: () => revocations.ready(),
+    close: () => revocations.close(),
   };
 
   return Object.freeze(valet);

@@ -1,4 +1,4 @@
-import type { AuthorizationServerUnavailableError, ValetError } from '../errors.js';
+import type { AuthorizationServerUnavailableError, StateUnavailableError, ValetError } from '../errors.js';
 import { challengeFor, type ChallengeOptions } from './challenge.js';
 
 /**
@@ -40,6 +40,9 @@ const SERVER_ERROR_DESCRIPTION = 'The server could not authorize the request.';
 /** What a 503 body says: which of the authorization server's endpoints failed is for the logs. */
 const UNAVAILABLE_DESCRIPTION = 'The authorization server cannot be reached right now; retry later.';
 
+/** What a 503 body says when the shared state store failed. */
+const STATE_UNAVAILABLE_DESCRIPTION = 'The server cannot check the request right now; retry later.';
+
 /**
  * The JSON body for an error: `{ error, error_description }`. 4xx errors carry their message,
  * which Valet writes for clients and which never contains a token. 5xx errors
@@ -59,9 +62,11 @@ export function errorBody(error: ValetError): ErrorBody {
     error_description:
       code === 'server_error'
         ? SERVER_ERROR_DESCRIPTION
-        : code === 'temporarily_unavailable'
-          ? UNAVAILABLE_DESCRIPTION
-          : error.message,
+        : code !== 'temporarily_unavailable'
+          ? error.message
+          : error.code === 'ERR_STATE_UNAVAILABLE'
+            ? STATE_UNAVAILABLE_DESCRIPTION
+            : UNAVAILABLE_DESCRIPTION,
   });
 }
 
@@ -86,8 +91,8 @@ export function errorResponse(error: ValetError, options?: ChallengeOptions): Er
   const challenge = body.error === 'server_error' ? undefined : challengeFor(error, options);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
-  if (error.code === 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE') {
-    headers['retry-after'] = String((error as AuthorizationServerUnavailableError).retryAfter);
+  if (body.error === 'temporarily_unavailable') {
+    headers['retry-after'] = String((error as AuthorizationServerUnavailableError | StateUnavailableError).retryAfter);
   }
   return Object.freeze({ status, headers: Object.freeze(headers), body });
 }
@@ -109,6 +114,7 @@ function bodyCode(error: ValetError): ErrorBodyCode {
     case 'ERR_ORIGIN_NOT_ALLOWED':
       return 'access_denied';
     case 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE':
+    case 'ERR_STATE_UNAVAILABLE':
       return 'temporarily_unavailable';
     case 'ERR_POLICY_CONFIG':
     case 'ERR_INVALID_OPTIONS':

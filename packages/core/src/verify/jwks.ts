@@ -77,6 +77,11 @@ export class RemoteKeySet {
     this.#keys = new Refresher(() => this.#fetch(), settings.cooldownMs);
   }
 
+  /** Starts fetching the set now, in the background, unless a fetch runs or is backing off. */
+  prefetch(): void {
+    void this.#keys.refresh(Date.now());
+  }
+
   /** The key for a token's header; `deadline` is when the request stops waiting (ms since the epoch). */
   async key(
     header: JWSHeaderParameters,

@@ -211,14 +211,13 @@ function runValidate(validate: (claims: JWTPayload) => void, claims: JWTPayload)
 function discoveredKeys(issuer: string, url: URL | undefined, options: ResolvedJwtOptions): KeyInput {
   const settings = jwksSettings({ ...options.jwks, fetch: options.fetch });
   const { timeoutMs, deadlineMs, cooldownMs } = settings;
-  const discovery = new Refresher(
-    async () =>
-      new RemoteKeySet(
-        (await discoverAuthorizationServer(issuer, { url, fetch: options.fetch, timeoutMs })).jwks_uri,
-        settings,
-      ),
-    cooldownMs,
-  );
+  const discovery = new Refresher(async () => {
+    const metadata = await discoverAuthorizationServer(issuer, { url, fetch: options.fetch, timeoutMs });
+    const keys = new RemoteKeySet(metadata.jwks_uri, settings);
+    // The keys are what discovery is for: fetched now, even when the request that asked has gone.
+    keys.prefetch();
+    return keys;
+  }, cooldownMs);
   const unavailable = (late: boolean): AuthorizationServerUnavailableError =>
     new AuthorizationServerUnavailableError(
       'discovery_failed',

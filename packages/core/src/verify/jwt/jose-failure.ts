@@ -23,6 +23,7 @@ const MESSAGES: Readonly<Record<InvalidTokenReason, string>> = {
   wrong_type: 'The token is not an OAuth access token (typ must be at+jwt, RFC 9068).',
   unsupported_header: 'The token uses a header parameter this server does not support.',
   sender_constrained: 'The token is bound to a key (cnf); it cannot be used as a bearer token.',
+  revoked: 'The token has been revoked; get a new one.',
   inactive: 'The token is not active.',
 };
 
