@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
+import type * as OidcProviderModule from 'oidc-provider';
 import { authorizeHeadless } from './authorize-headless.js';
 import { autoConsent } from './internal/auto-consent.js';
 import { providerConfiguration } from './internal/provider-configuration.js';
@@ -239,7 +240,7 @@ const NODE_20_NOTICE = Symbol.for('valet.testing.node20-notice');
  * a test runner repeats per file. Valet tests the development server on Node 20, so the warning is
  * replaced by one notice per process saying so.
  */
-async function importOidcProvider(): Promise<typeof import('oidc-provider')> {
+async function importOidcProvider(): Promise<typeof OidcProviderModule> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major >= 22) return import('oidc-provider');
   const warn = console.warn;

@@ -17,3 +17,5 @@ export type {
   HeadlessOAuthProviderOptions,
   OAuthMcpConnection,
 } from './mcp-oauth-client.js';
+export { startRedis, type RedisServer, type StartRedisOptions } from './redis-server.js';
+export { checkStateStore, type CheckStateStoreOptions, type CheckedStateStore } from './check-state-store.js';

@@ -89,16 +89,49 @@ export interface TestIssuer {
   rotateKeys(options?: { readonly keepOld?: boolean }): Promise<string>;
   /** Makes the JWKS endpoint fail (503 by default, or hang) until {@link startJwks}. */
   stopJwks(outage?: EndpointOutage): void;
-  /** Serves the JWKS again; requests left hanging are cut off. */
+  /**
+   * Makes the JWKS endpoint slow until {@link startJwks}: each request is answered correctly
+   * (with the keys published at that moment), `delayMs` milliseconds after it arrives.
+   *
+   * @example
+   * ```ts
+   * issuer.slowJwks(300); // well within a 2 s deadline: the first verification waits, then succeeds
+   * ```
+   */
+  slowJwks(delayMs: number): void;
+  /**
+   * Makes the JWKS endpoint flap until {@link startJwks}: from now it fails (503 by default, or
+   * hang) for `periodMs`, serves for `periodMs`, fails again, and so on. Which state a request
+   * meets depends only on when it arrives, so no timer needs stopping.
+   *
+   * @example
+   * ```ts
+   * issuer.flapJwks(100); // down 0-100 ms, up 100-200 ms, down 200-300 ms, ...
+   * ```
+   */
+  flapJwks(periodMs: number, outage?: EndpointOutage): void;
+  /** Serves the JWKS again at once, ending a stop, slow or flapping mode; requests left hanging are cut off. */
   startJwks(): void;
   /** Makes both metadata endpoints fail until {@link startMetadata}. */
   stopMetadata(outage?: EndpointOutage): void;
-  /** Serves the metadata again. */
+  /** Makes both metadata endpoints answer correctly, `delayMs` after each request, until {@link startMetadata}. */
+  slowMetadata(delayMs: number): void;
+  /** Makes both metadata endpoints flap like {@link flapJwks} (failing first) until {@link startMetadata}. */
+  flapMetadata(periodMs: number, outage?: EndpointOutage): void;
+  /** Serves the metadata again at once, ending a stop, slow or flapping mode. */
   startMetadata(): void;
   /** Sets every request counter to 0. */
   resetRequests(): void;
   /** Stops the server, cutting off open connections. */
   close(): Promise<void>;
+}
+
+/** `value`, checked to be a whole number of milliseconds of at least `min`. */
+function milliseconds(method: string, name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new TypeError(`${method}: ${name} must be a whole number of milliseconds, at least ${min}.`);
+  }
+  return value;
 }
 
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
@@ -184,12 +217,28 @@ class RunningTestIssuer implements TestIssuer {
     this.#server.stop('jwks', outage);
   }
 
+  slowJwks(delayMs: number): void {
+    this.#server.slow('jwks', milliseconds('slowJwks', 'delayMs', delayMs, 0));
+  }
+
+  flapJwks(periodMs: number, outage: EndpointOutage = 'unavailable'): void {
+    this.#server.flap('jwks', milliseconds('flapJwks', 'periodMs', periodMs, 1), outage);
+  }
+
   startJwks(): void {
     this.#server.start('jwks');
   }
 
   stopMetadata(outage: EndpointOutage = 'unavailable'): void {
     this.#server.stop('metadata', outage);
+  }
+
+  slowMetadata(delayMs: number): void {
+    this.#server.slow('metadata', milliseconds('slowMetadata', 'delayMs', delayMs, 0));
+  }
+
+  flapMetadata(periodMs: number, outage: EndpointOutage = 'unavailable'): void {
+    this.#server.flap('metadata', milliseconds('flapMetadata', 'periodMs', periodMs, 1), outage);
   }
 
   startMetadata(): void {

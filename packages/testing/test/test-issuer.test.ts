@@ -121,6 +121,104 @@ describe('createTestIssuer', () => {
   });
 });
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleepUntil = (time: number) => sleep(Math.max(0, time - Date.now()));
+
+/** The status of a GET, and how long it took in milliseconds. */
+async function timedStatus(url: string): Promise<{ status: number; ms: number }> {
+  const started = Date.now();
+  const response = await fetch(url);
+  await response.body?.cancel();
+  return { status: response.status, ms: Date.now() - started };
+}
+
+describe('createTestIssuer slow and flapping endpoints', () => {
+  let issuer: TestIssuer;
+
+  beforeAll(async () => {
+    issuer = await createTestIssuer({ algorithm: 'ES256' });
+  });
+  afterAll(() => issuer.close());
+
+  it('answers the JWKS correctly after the delay, with the keys published when it answers', async () => {
+    issuer.slowJwks(150);
+    try {
+      const started = Date.now();
+      const pending = fetch(issuer.jwksUri);
+      while (issuer.requests.jwks === 0) await sleep(5);
+      const kid = await issuer.rotateKeys();
+      const response = await pending;
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { keys: { kid: string }[] };
+      expect(body.keys.map((key) => key.kid)).toContain(kid);
+    } finally {
+      issuer.startJwks();
+    }
+    expect((await timedStatus(issuer.jwksUri)).ms).toBeLessThan(100);
+  });
+
+  it('answers the metadata after the delay', async () => {
+    issuer.slowMetadata(150);
+    try {
+      const answer = await timedStatus(`${issuer.url}/.well-known/openid-configuration`);
+      expect(answer.status).toBe(200);
+      expect(answer.ms).toBeGreaterThanOrEqual(140);
+    } finally {
+      issuer.startMetadata();
+    }
+  });
+
+  it('flaps the JWKS: failing first, then serving, by the clock', async () => {
+    const since = Date.now();
+    issuer.flapJwks(300);
+    try {
+      // Each check aims at the middle of a period, leaving 150 ms for a busy machine.
+      expect((await timedStatus(issuer.jwksUri)).status).toBe(503);
+      await sleepUntil(since + 450);
+      expect((await timedStatus(issuer.jwksUri)).status).toBe(200);
+      await sleepUntil(since + 750);
+      expect((await timedStatus(issuer.jwksUri)).status).toBe(503);
+    } finally {
+      issuer.startJwks();
+    }
+    expect((await timedStatus(issuer.jwksUri)).status).toBe(200);
+  });
+
+  it('flaps the metadata, hanging while down when told to', async () => {
+    const since = Date.now();
+    issuer.flapMetadata(300, 'hang');
+    try {
+      const url = `${issuer.url}/.well-known/openid-configuration`;
+      await expect(fetch(url, { signal: AbortSignal.timeout(50) })).rejects.toMatchObject({
+        name: 'TimeoutError',
+      });
+      await sleepUntil(since + 450);
+      expect((await timedStatus(url)).status).toBe(200);
+    } finally {
+      issuer.startMetadata();
+    }
+  });
+
+  it('refuses delays and periods that are not whole milliseconds', () => {
+    expect(() => issuer.slowJwks(-1)).toThrow('slowJwks: delayMs must be a whole number of milliseconds');
+    expect(() => issuer.flapMetadata(0)).toThrow('flapMetadata: periodMs must be');
+    expect(() => issuer.slowMetadata(Number.NaN)).toThrow(TypeError);
+  });
+
+  it('closes with a slow answer still pending', async () => {
+    const slow = await createTestIssuer({ algorithm: 'ES256' });
+    slow.slowJwks(10_000);
+    const pending = fetch(slow.jwksUri).then(
+      () => 'answered',
+      () => 'cut off',
+    );
+    while (slow.requests.jwks === 0) await sleep(5);
+    await slow.close();
+    expect(await pending).toBe('cut off');
+  });
+});
+
 describe('createTestIssuer metadata switches', () => {
   it('advertises another issuer when told to (mix-up tests) and omits documents', async () => {
     const issuer = await createTestIssuer({ metadata: { issuer: 'https://evil.example', oauth: false } });

@@ -2,7 +2,19 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { EndpointOutage } from '../test-issuer-types.js';
 
-/** How an endpoint fails while stopped: `503 Service Unavailable`, or never answering. */
+/**
+ * What a route group does instead of answering at once: fail (`outage`), answer after a delay
+ * (`slow`), or alternate between failing and serving, failing first (`flapping`).
+ */
+type GroupFault =
+  | { readonly kind: 'outage'; readonly outage: EndpointOutage }
+  | { readonly kind: 'slow'; readonly delayMs: number }
+  | {
+      readonly kind: 'flapping';
+      readonly outage: EndpointOutage;
+      readonly periodMs: number;
+      readonly since: number;
+    };
 
 /** An endpoint served as JSON: its current body, or `undefined` for 404. */
 export interface JsonRoute {
@@ -20,8 +32,9 @@ export interface JsonRoute {
 export class JsonServer {
   readonly #server: Server;
   readonly #routes = new Map<string, JsonRoute>();
-  readonly #outages = new Map<string, EndpointOutage>();
+  readonly #faults = new Map<string, GroupFault>();
   readonly #hanging = new Set<ServerResponse>();
+  readonly #delayed = new Map<ServerResponse, NodeJS.Timeout>();
   readonly #counts = new Map<string, number>();
 
   private constructor(server: Server) {
@@ -57,17 +70,32 @@ export class JsonServer {
 
   /** Makes every route of `group` fail with `outage` until {@link start}. */
   stop(group: string, outage: EndpointOutage): void {
-    this.#outages.set(group, outage);
+    this.#faults.set(group, { kind: 'outage', outage });
   }
 
-  /** Ends the outage of `group`; requests left hanging are cut off. */
+  /** Makes every route of `group` answer correctly, but only `delayMs` after each request, until {@link start}. */
+  slow(group: string, delayMs: number): void {
+    this.#faults.set(group, { kind: 'slow', delayMs });
+  }
+
+  /** Makes every route of `group` fail with `outage` for `periodMs`, then serve for `periodMs`, and so on. */
+  flap(group: string, periodMs: number, outage: EndpointOutage): void {
+    this.#faults.set(group, { kind: 'flapping', outage, periodMs, since: Date.now() });
+  }
+
+  /** Ends the fault of `group`; requests left hanging are cut off, slow ones are still answered. */
   start(group: string): void {
-    this.#outages.delete(group);
+    this.#faults.delete(group);
     this.#releaseHanging();
   }
 
   async close(): Promise<void> {
     this.#releaseHanging();
+    for (const [res, timer] of this.#delayed) {
+      clearTimeout(timer);
+      res.destroy();
+    }
+    this.#delayed.clear();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();
     await closed;
@@ -87,7 +115,21 @@ export class JsonServer {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
     }
-    const outage = this.#outages.get(route.group);
+    const fault = this.#faults.get(route.group);
+    if (fault?.kind === 'slow') {
+      const timer = setTimeout(() => {
+        this.#delayed.delete(res);
+        // Read when answering: keys rotated during the delay are served, as a real server would.
+        this.#answer(res, route.body());
+      }, fault.delayMs);
+      this.#delayed.set(res, timer);
+      res.on('close', () => {
+        clearTimeout(timer);
+        this.#delayed.delete(res);
+      });
+      return;
+    }
+    const outage = fault === undefined ? undefined : currentOutage(fault);
     if (outage === 'hang') {
       this.#hanging.add(res);
       res.on('close', () => this.#hanging.delete(res));
@@ -98,7 +140,17 @@ export class JsonServer {
       res.end('{"error":"temporarily_unavailable"}');
       return;
     }
+    this.#answer(res, body);
+  }
+
+  #answer(res: ServerResponse, body: unknown): void {
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
     res.end(JSON.stringify(body));
   }
+}
+
+/** The outage in force now, if any: a flapping group fails in its even periods. */
+function currentOutage(fault: Exclude<GroupFault, { kind: 'slow' }>): EndpointOutage | undefined {
+  if (fault.kind === 'outage') return fault.outage;
+  return Math.floor((Date.now() - fault.since) / fault.periodMs) % 2 === 0 ? fault.outage : undefined;
 }
