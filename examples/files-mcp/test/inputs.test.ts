@@ -45,7 +45,7 @@ describe('file tool inputs', () => {
   });
 
   it('refuse missing, empty, oversized and mistyped paths', async () => {
-    expect(await violations(ReadFileInput, {})).toContain('path: isString');
+    expect(await violations(ReadFileInput, {})).toEqual(['path: isDefined']);
     expect(await violations(ReadFileInput, { path: '' })).toEqual(['path: isLength']);
     expect(await violations(ReadFileInput, { path: 'a'.repeat(LIMITS.maxPathLength + 1) })).toEqual([
       'path: isLength',

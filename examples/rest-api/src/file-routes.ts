@@ -22,6 +22,8 @@ export interface FileRoute {
   readonly path: string;
   /** What a caller needs; the route is registered in the Valet's registry with it. */
   readonly policy: Policy;
+  /** What the route does: its description in the manifest. */
+  readonly description: string;
   answer(input: RouteInput): RouteAnswer;
 }
 
@@ -59,17 +61,25 @@ const INVALID_FILE: RouteAnswer = {
 export function fileRoutes(store: FileStore): readonly FileRoute[] {
   const ok = (body: unknown): RouteAnswer => ({ status: 200, body });
   return [
-    { method: 'get', path: '/health', policy: publicAccess(), answer: () => ok({ status: 'ok' }) },
+    {
+      method: 'get',
+      path: '/health',
+      policy: publicAccess(),
+      description: 'Say the API is up',
+      answer: () => ok({ status: 'ok' }),
+    },
     {
       method: 'get',
       path: '/files',
       policy: requires('files:read'),
+      description: 'List the files',
       answer: () => ok({ files: store.list() }),
     },
     {
       method: 'get',
       path: '/files/:name',
       policy: requires('files:read'),
+      description: 'Read a file',
       answer: ({ name }) => {
         const file = store.get(name);
         return file === undefined ? NOT_FOUND : ok(file);
@@ -79,6 +89,7 @@ export function fileRoutes(store: FileStore): readonly FileRoute[] {
       method: 'put',
       path: '/files/:name',
       policy: requires('files:write'),
+      description: 'Create or replace a file',
       answer: ({ name, body }) => {
         const content = (body as { content?: unknown } | undefined)?.content;
         if (!FILE_NAME.test(name) || typeof content !== 'string') return INVALID_FILE;
@@ -90,8 +101,15 @@ export function fileRoutes(store: FileStore): readonly FileRoute[] {
       method: 'delete',
       path: '/files/:name',
       policy: requires('files:delete'),
+      description: 'Delete a file',
       answer: ({ name }) => (store.delete(name) ? { status: 204 } : NOT_FOUND),
     },
-    { method: 'get', path: '/admin/stats', policy: requires('files:admin'), answer: () => ok(store.stats()) },
+    {
+      method: 'get',
+      path: '/admin/stats',
+      policy: requires('files:admin'),
+      description: 'Count the files and their bytes',
+      answer: () => ok(store.stats()),
+    },
   ];
 }

@@ -21,7 +21,8 @@ const VALIDATOR_OPTIONS = {
  * a string). `undefined` counts as `{}` (MCP clients may omit `arguments`). A `__proto__` key
  * is refused like any unknown property. Every property the DTO does not mark `@IsOptional()` is
  * required, as {@link inputSchema} says, also a nested DTO that class-validator alone would let
- * through when missing. Throws {@link PolicyConfigError} for a DTO `inputSchema` refuses.
+ * through when missing; a missing one is reported as `title: is required`, not with the rules its
+ * absent value breaks. Throws {@link PolicyConfigError} for a DTO `inputSchema` refuses.
  *
  * @example
  * ```ts
@@ -51,9 +52,32 @@ export async function validateInput<T extends object>(dto: InputClass<T>, input:
     // class-validator refuses an instance of a class without rules as an "unknown value".
     for (const key of Object.keys(plain)) violations.push(unknownProperty(key));
   }
-  missingRequired(schema, plain, '', { reported: new Set(violations.map((v) => v.path)), out: violations });
-  if (violations.length > 0) throw new InputValidationError(violations);
+  const reported = withRequired(violations, missingRequired(schema, plain));
+  if (reported.length > 0) throw new InputValidationError(reported);
   return instance;
+}
+
+/**
+ * A missing required property gets one violation, `is required`, in place of what
+ * class-validator said about its absent value (`should not be empty`, `must be a string`): the
+ * caller left it out, and is told so. Also added where class-validator said nothing (a nested
+ * DTO without `@IsDefined()`), since the schema, and the DTO's author, call it required.
+ */
+function withRequired(violations: readonly InputViolation[], missing: readonly string[]): InputViolation[] {
+  if (missing.length === 0) return [...violations];
+  const paths = new Set(missing);
+  const left = new Set(missing);
+  const out: InputViolation[] = [];
+  for (const violation of violations) {
+    if (!paths.has(violation.path)) out.push(violation);
+    else if (left.delete(violation.path)) out.push(required(violation.path));
+  }
+  for (const path of left) out.push(required(path));
+  return out;
+}
+
+function required(path: string): InputViolation {
+  return { path, constraint: 'isDefined', message: 'is required' };
 }
 
 const ruled = new WeakMap<InputClass, boolean>();

@@ -169,4 +169,42 @@ describe('collectToolsets: start-up errors', () => {
         '- Tool "mismatch" (Inputs.mismatch): @Tool({ input: WriteFileInput }) but its first parameter is declared as ReadFileInput; make them the same class.',
     );
   });
+  it('refuses a tool method that takes a parameter but was compiled without emitDecoratorMetadata', () => {
+    @Toolset()
+    class NoteTools {
+      @Tool({ description: 'Add a note' })
+      @Public()
+      add(input: ReadFileInput): string {
+        return input.path;
+      }
+      @Tool({ description: 'Count notes' })
+      @Public()
+      count(): number {
+        return 0;
+      }
+    }
+    // What tsx, esbuild or tsc without the flag produce: the decorators ran, no types were emitted.
+    Reflect.deleteMetadata('design:paramtypes', NoteTools.prototype, 'add');
+    Reflect.deleteMetadata('design:paramtypes', NoteTools.prototype, 'count');
+    const message = collectError([NoteTools]);
+    expect(message).toContain(
+      'Tool "add" (NoteTools.add): the method takes a parameter but has no emitted type metadata (design:paramtypes)',
+    );
+    expect(message).toContain('"emitDecoratorMetadata": true');
+    expect(message).not.toContain('"count"');
+  });
+
+  it('accepts a method without metadata when @Tool({ input }) names its DTO', () => {
+    @Toolset()
+    class NoteTools {
+      @Tool({ description: 'Add a note', input: ReadFileInput })
+      @Public()
+      add(input: ReadFileInput): string {
+        return input.path;
+      }
+    }
+    Reflect.deleteMetadata('design:paramtypes', NoteTools.prototype, 'add');
+    const [definition] = collectToolsets([NoteTools]);
+    expect(definition?.operations[0]).toMatchObject({ kind: 'tool', input: ReadFileInput });
+  });
 });

@@ -32,9 +32,7 @@ describe('validateInput', () => {
     });
     expect(error.violations).toEqual([
       { path: 'extra', constraint: 'whitelistValidation', message: 'should not exist' },
-      { path: 'path', constraint: 'maxLength', message: 'must be shorter than or equal to 256 characters' },
-      { path: 'path', constraint: 'minLength', message: 'must be longer than or equal to 1 characters' },
-      { path: 'path', constraint: 'isString', message: 'must be a string' },
+      { path: 'path', constraint: 'isDefined', message: 'is required' },
       { path: 'content', constraint: 'isString', message: 'must be a string' },
       { path: 'tags[2].shade', constraint: 'whitelistValidation', message: 'should not exist' },
       {
@@ -45,11 +43,9 @@ describe('validateInput', () => {
       { path: 'options.mode', constraint: 'isInt', message: 'must be an integer number' },
     ]);
     expect(error.message).toBe(
-      'Invalid input (8 violations):\n' +
+      'Invalid input (6 violations):\n' +
         '- extra: should not exist\n' +
-        '- path: must be shorter than or equal to 256 characters\n' +
-        '- path: must be longer than or equal to 1 characters\n' +
-        '- path: must be a string\n' +
+        '- path: is required\n' +
         '- content: must be a string\n' +
         '- tags[2].shade: should not exist\n' +
         '- tags[2].name: must be shorter than or equal to 64 characters\n' +
@@ -60,9 +56,7 @@ describe('validateInput', () => {
   it('requires a nested DTO that is not @IsOptional(), as the schema does', async () => {
     const { options: _options, ...withoutOptions } = validWrite();
     const error = await violationsOf(WriteFileInput, withoutOptions);
-    expect(error.violations).toEqual([
-      { path: 'options', constraint: 'isDefined', message: 'should not be null or undefined' },
-    ]);
+    expect(error.violations).toEqual([{ path: 'options', constraint: 'isDefined', message: 'is required' }]);
   });
 
   it.each([
@@ -132,5 +126,27 @@ describe('Security: input values echoed in error messages', () => {
     const error = await violationsOf(Login, { user: 1, password: secret });
     expect(error.message).not.toContain(secret);
     expect(JSON.stringify(error.violations)).not.toContain(secret);
+  });
+  it('says a missing field is required, not what its absent value breaks', async () => {
+    const { path: _path, content: _content, ...rest } = validWrite();
+    const error = await violationsOf(WriteFileInput, { ...rest, tags: [{ color: 'red' }] });
+    expect(error.violations).toEqual([
+      { path: 'path', constraint: 'isDefined', message: 'is required' },
+      { path: 'content', constraint: 'isDefined', message: 'is required' },
+      { path: 'tags[0].name', constraint: 'isDefined', message: 'is required' },
+    ]);
+    expect(error.message).toBe(
+      'Invalid input (3 violations):\n- path: is required\n- content: is required\n- tags[0].name: is required',
+    );
+  });
+
+  it('keeps the rules of a field given as null or empty: it is there, and wrong', async () => {
+    const error = await violationsOf(WriteFileInput, { ...validWrite(), path: '', content: null });
+    expect(error.violations.map((v) => v.message)).not.toContain('is required');
+    expect(error.violations).toContainEqual({
+      path: 'content',
+      constraint: 'isString',
+      message: 'must be a string',
+    });
   });
 });

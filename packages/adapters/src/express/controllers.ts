@@ -46,7 +46,7 @@ export function mountControllers(
   options: ControllersOptions,
   flow: RouteFlow,
 ): readonly ControllerDefinition[] {
-  const { registry } = flow.valet;
+  const { registry } = flow;
   const { prefix, definitions, routes } = controllerRoutes(classes, options, registry);
   for (const controllerRoute of routes) {
     const { route, details } = controllerRoute;

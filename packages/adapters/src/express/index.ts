@@ -1,5 +1,5 @@
 export { valetExpress } from './valet-express.js';
-export type { AuthenticateOptions, ValetExpress } from './valet-express.js';
+export type { AuthenticateOptions, ValetExpress, ValetExpressOptions } from './valet-express.js';
 export type {
   ProtectedRoute,
   ProtectedRoutes,

@@ -1,14 +1,22 @@
-import { OptionsError, type AdmitRequest, type Policy, type Valet } from '@valet/core';
+import { OptionsError, type AdmitRequest, type Policy, type PolicyRegistry } from '@valet/core';
 import type { IRouter, Request, RequestHandler, Response } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
-import { guardPolicy } from '../internal/route-guard.js';
+import { guardDetails, guardPolicy } from '../internal/route-guard.js';
 
-/** An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard. */
+/**
+ * An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard.
+ * `guard.describe('List notes')` is the same guard with a description for its route, shown in
+ * the manifest.
+ */
 export type RouteGuard = RequestHandler & {
   /** The policy the route is registered with. */
   readonly policy: Policy;
+  /** The route's description, from `describe()`. */
+  readonly description?: string;
+  /** This guard with `description` registered for the route it guards. */
+  describe(description: string): RouteGuard;
 };
 
 /** The HTTP methods {@link ProtectedRoutes} declares routes for. */
@@ -38,9 +46,9 @@ export interface ProtectedRoutesOptions {
   readonly prefix?: string;
 }
 
-/** What the route enforcer needs from `valetExpress`: the Valet, and its flow for an Express request. */
+/** What the route enforcer needs from `valetExpress`: the registry, and the Valet's flow for an Express request. */
 export interface RouteFlow {
-  readonly valet: Valet;
+  readonly registry: PolicyRegistry;
   /** `valet.admit` for `req` (its credentials read off it), setting `req.auth`; rejects with the refusal. */
   admit(
     req: Request,
@@ -62,7 +70,7 @@ export function protectedRoutes(
   for (const method of METHODS) {
     routes[method] = (path, guard, ...handlers) => {
       const policy = routePolicy(method, path, guard, handlers);
-      const id = registerRoute(flow.valet.registry, method, `${prefix}${path}`, policy);
+      const id = registerRoute(flow.registry, method, `${prefix}${path}`, policy, guardDetails(guard));
       router[method](path, enforcer(flow, id, policy), ...handlers);
       return frozen;
     };

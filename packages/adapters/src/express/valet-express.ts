@@ -1,4 +1,12 @@
-import { OptionsError, type Policy, type Principal, type Valet } from '@valet/core';
+import {
+  OptionsError,
+  PolicyConfigError,
+  PolicyRegistry,
+  ScopeCatalog,
+  type Policy,
+  type Principal,
+  type Valet,
+} from '@valet/core';
 import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
 import { assertValet } from '../internal/assert-valet.js';
@@ -38,20 +46,36 @@ export interface AuthenticateOptions {
   readonly authRequired?: boolean;
 }
 
-/** The Express side of a {@link Valet}: middleware, guards, route declarations, metadata and errors. */
-export interface ValetExpress {
-  /** The Valet every middleware here uses. */
-  readonly valet: Valet;
+/** Options of {@link valetExpress}. */
+export interface ValetExpressOptions<S extends string = string> {
+  /**
+   * The scope catalog of the Valet's registry (`defineScopes(...)`), to type the guards: with it,
+   * `requireScopes('notes:raed')` is a compile error. Must be the registry's own catalog. Without
+   * it, scopes are plain strings, still checked against the registry's catalog at start-up.
+   */
+  readonly catalog?: ScopeCatalog<S>;
+}
+
+/**
+ * The Express side of a {@link Valet}: middleware, guards, route declarations, metadata and
+ * errors. `S` is the scope names the guards accept (see {@link ValetExpressOptions.catalog});
+ * `V` is `undefined` when it was made from a registry only.
+ */
+export interface ValetExpress<S extends string = string, V extends Valet | undefined = Valet> {
+  /** The Valet every middleware here uses; `undefined` when made from a registry only. */
+  readonly valet: V;
+  /** The registry routes are declared in: the Valet's. */
+  readonly registry: PolicyRegistry;
   /**
    * Middleware that verifies the bearer token and sets `req.auth`; refusals go to `next(err)`.
    * Guarded routes authenticate on their own; this is for routes and middleware that only need
    * to know the caller.
    */
   authenticate(options?: AuthenticateOptions): RequestHandler;
-  /** A guard requiring every one of `scopes` (`allOf`). */
-  requireScopes(scope: string, ...more: string[]): RouteGuard;
+  /** A guard requiring every one of `scopes` (`allOf`); `.describe('List notes')` gives its route a description. */
+  requireScopes(scope: S, ...more: S[]): RouteGuard;
   /** A guard requiring at least one of `scopes` (`anyOf`). */
-  requireAnyScope(scope: string, ...more: string[]): RouteGuard;
+  requireAnyScope(scope: S, ...more: S[]): RouteGuard;
   /** A guard requiring any policy (`and`, `or`, `check`, `publicAccess()`, ...). */
   requirePolicy(policy: Policy): RouteGuard;
   /** Declares guarded routes on an app or router; each lands in the registry as `METHOD /path`. */
@@ -81,6 +105,9 @@ const ADMITTED = Symbol('valet.admitted');
 const UNREGISTERED =
   'Declare the route with valetExpress(valet).routes(app).get(path, guard, handler), so that its policy is registered and checked at start-up.';
 
+const REGISTRY_ONLY =
+  'valetExpress() was given a PolicyRegistry, not a Valet: its routes are declared (for "valet manifest") but cannot be served. Give it the Valet made by createValet() to serve them.';
+
 /**
  * Express middleware for a {@link Valet}. Core never imports a framework, so where one might
  * expect `valet.express()`, this is a function taking the Valet. Works with Express 5 and 4.
@@ -89,18 +116,34 @@ const UNREGISTERED =
  * route it guards, so the declaration is what names the operation (`GET /files/:id`) and puts
  * it in the registry, where it is validated at start-up and listed in the manifest.
  *
+ * Given a {@link PolicyRegistry} instead of a Valet, it only declares: routes land in the
+ * registry, so that `valet manifest` can document an app built without a verifier (no issuer,
+ * no network); every guarded request is refused with a {@link PolicyConfigError}, and the
+ * metadata and error middleware pass requests on.
+ *
  * @example
  * ```ts
- * const api = valetExpress(valet);
+ * const api = valetExpress(valet, { catalog: scopes }); // guards typed to the catalog's scopes
  * app.use(express.json(), api.metadataRouter());
  * api.routes(app)
- *   .get('/files/:id', api.requireScopes('files:read'), (req, res) => res.json({ owner: req.auth?.subject }))
+ *   .get('/files/:id', api.requireScopes('files:read').describe('Read a file'), (req, res) =>
+ *     res.json({ owner: req.auth?.subject }),
+ *   )
  *   .get('/health', publicAccess(), (req, res) => res.send('ok'));
  * app.use(api.errorHandler());
  * ```
  */
-export function valetExpress(valet: Valet): ValetExpress {
+export function valetExpress<S extends string = string, V extends Valet | PolicyRegistry = Valet>(
+  valet: V,
+  options?: ValetExpressOptions<S>,
+): ValetExpress<S, V extends Valet ? Valet : undefined>;
+export function valetExpress<S extends string>(
+  valet: Valet | PolicyRegistry,
+  options: ValetExpressOptions<S> = {},
+): ValetExpress<S, Valet | undefined> {
+  if (valet instanceof PolicyRegistry) return declaringOnly(valet, options);
   assertValet(valet, 'valetExpress()');
+  const registry = checkedRegistry(valet.registry, options);
   const admit: RouteFlow['admit'] = async (req, res, request) => {
     const admitted = res.locals as { [ADMITTED]?: Principal | null } | undefined;
     const known = admitted?.[ADMITTED];
@@ -112,29 +155,13 @@ export function valetExpress(valet: Valet): ValetExpress {
     if (admitted !== undefined) admitted[ADMITTED] = principal;
     req.auth = principal ?? undefined;
   };
-  const flow: RouteFlow = { valet, admit };
-  const guard = (policy: Policy): RouteGuard =>
-    makeGuard<RequestHandler>(
-      (_req, _res, next) => next(unregisteredGuardError(policy, UNREGISTERED)),
-      policy,
-    );
-
   return Object.freeze({
+    ...declarations<S>({ registry, admit }),
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
       const request = { optional: optionalFrom(options) };
       return (req, res, next) => void admit(req, res, request).then(() => next(), next);
     },
-    requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
-    requireAnyScope: (...scopes: string[]) => guard(scopePolicy('anyOf', scopes)),
-    requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
-    routes: (router: Pick<IRouter, RouteMethod>, options: ProtectedRoutesOptions = {}) =>
-      protectedRoutes(router, options, flow),
-    controllers: (
-      router: Pick<IRouter, RouteMethod>,
-      classes: readonly ControllerClass[],
-      options: ControllersOptions = {},
-    ) => mountControllers(router, classes, options, flow),
     metadataRouter(): RequestHandler {
       const paths = new Set(valet.metadataPaths);
       const reply = metadataReplies(valet);
@@ -152,6 +179,62 @@ export function valetExpress(valet: Valet): ValetExpress {
       };
     },
   });
+}
+
+type Declarations<S extends string> = Pick<
+  ValetExpress<S>,
+  'registry' | 'requireScopes' | 'requireAnyScope' | 'requirePolicy' | 'routes' | 'controllers'
+>;
+
+/** The guards and route declarations, the same whether the flow serves requests or refuses them all. */
+function declarations<S extends string>(flow: RouteFlow): Declarations<S> {
+  const guard = (policy: Policy): RouteGuard =>
+    makeGuard<RequestHandler>(
+      () => (_req, _res, next) => next(unregisteredGuardError(policy, UNREGISTERED)),
+      policy,
+    );
+  return {
+    registry: flow.registry,
+    requireScopes: (...scopes: S[]) => guard(scopePolicy('allOf', scopes)),
+    requireAnyScope: (...scopes: S[]) => guard(scopePolicy('anyOf', scopes)),
+    requirePolicy: (policy: Policy) => guard(givenPolicy(policy)),
+    routes: (router: Pick<IRouter, RouteMethod>, options: ProtectedRoutesOptions = {}) =>
+      protectedRoutes(router, options, flow),
+    controllers: (
+      router: Pick<IRouter, RouteMethod>,
+      classes: readonly ControllerClass[],
+      options: ControllersOptions = {},
+    ) => mountControllers(router, classes, options, flow),
+  };
+}
+
+/** {@link valetExpress} on a registry alone: routes are declared; requests are refused, or passed on. */
+function declaringOnly<S extends string>(
+  registry: PolicyRegistry,
+  options: ValetExpressOptions<S>,
+): ValetExpress<S, undefined> {
+  checkedRegistry(registry, options);
+  const refuse = (): Promise<void> => Promise.reject(new PolicyConfigError(REGISTRY_ONLY));
+  const passOn: RequestHandler = (_req, _res, next) => next();
+  return Object.freeze({
+    ...declarations<S>({ registry, admit: refuse }),
+    valet: undefined,
+    authenticate: (): RequestHandler => (_req, _res, next) => void refuse().catch(next),
+    metadataRouter: () => passOn,
+    errorHandler: () => (err: unknown, _req: Request, _res: Response, next: (err?: unknown) => void) =>
+      next(err),
+  });
+}
+
+/** The registry, once `catalog` (when given) is checked to be its own: the types then say what start-up checks. */
+function checkedRegistry(registry: PolicyRegistry, { catalog }: ValetExpressOptions<string>): PolicyRegistry {
+  if (catalog !== undefined && (!(catalog instanceof ScopeCatalog) || catalog !== registry.catalog)) {
+    throw new OptionsError(
+      'catalog',
+      "catalog must be the ScopeCatalog of the Valet's registry (new PolicyRegistry({ catalog })), so that the scopes the guards accept are the ones checked at start-up.",
+    );
+  }
+  return registry;
 }
 
 /** `optional` from either spelling, refusing a non-boolean and the two given together. */

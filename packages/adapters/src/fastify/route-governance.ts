@@ -4,7 +4,7 @@ import { admitRequest } from '../internal/node-request.js';
 import { usesChecks } from '../internal/policy-checks.js';
 import { registerRoute } from '../internal/register-route.js';
 import { routeDetailsOf } from '../internal/route-details.js';
-import { guardPolicy } from '../internal/route-guard.js';
+import { guardDetails, guardPolicy } from '../internal/route-guard.js';
 
 type Hook = (request: FastifyRequest) => Promise<void>;
 type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
@@ -13,7 +13,8 @@ type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
  * The `onRoute` hook: a route with a policy (`config: { valet: policy }` or a guard in its
  * `preHandler`) is registered as an operation (`GET /files/:id`, kind `route`), gets the shared
  * flow as its first `preValidation` hook, and Valet errors rendered by its error handler. A
- * controller route's handler carries its title, description, source and meta, registered with it.
+ * controller route's handler carries its title, description, source and meta, and a guard its
+ * `describe()` text, registered with it.
  * Routes without a policy, or with `config: { valet: false }`, are left alone.
  *
  * `preValidation` is the one place: the body is parsed (a check may read it, and a form body
@@ -22,12 +23,18 @@ type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
  */
 export function governRoutes(valet: Valet): (route: RouteOptions) => void {
   const { registry } = valet;
-  const operationFor = (method: string, route: RouteOptions, policy: Policy): string => {
+  const operationFor = (method: string, route: RouteOptions, policy: Policy, guard: unknown): string => {
     // Fastify adds a HEAD route for every GET route: it is the same operation.
     const get = method === 'HEAD' ? registry.get(`GET ${route.url}`) : undefined;
     return get !== undefined && get.policy === policy
       ? get.id
-      : registerRoute(registry, method, route.url, policy, routeDetailsOf(route.handler));
+      : registerRoute(
+          registry,
+          method,
+          route.url,
+          policy,
+          routeDetailsOf(route.handler) ?? guardDetails(guard),
+        );
   };
   return (route) => {
     const configured = route.config?.valet;
@@ -48,7 +55,7 @@ export function governRoutes(valet: Valet): (route: RouteOptions) => void {
         `${where}: config.valet must be a Policy (allOf(...), publicAccess(), ...) or false.`,
       );
     }
-    const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy)]));
+    const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy, guards[0])]));
     route.preValidation = [admitter(valet, ids, usesChecks(policy)), ...hookList(route.preValidation)];
     route.preHandler = preHandlers.filter((hook) => guardPolicy(hook) === undefined);
     route.errorHandler = renderValetErrors(valet, route.errorHandler);

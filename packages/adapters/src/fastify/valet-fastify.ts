@@ -1,4 +1,4 @@
-import { type Policy, type Principal, type Valet } from '@valet/core';
+import { OptionsError, ScopeCatalog, type Policy, type Principal, type Valet } from '@valet/core';
 import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -29,20 +29,43 @@ export interface ValetFastifyOptions {
   readonly valet: Valet;
 }
 
-/** A `preHandler` hook carrying a policy: the route it is declared on is registered with that policy. */
+/**
+ * A `preHandler` hook carrying a policy: the route it is declared on is registered with that
+ * policy. `guard.describe('List notes')` is the same guard with a description for its route,
+ * shown in the manifest.
+ */
 export type RouteGuard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
   /** The policy the route is registered with. */
   readonly policy: Policy;
+  /** The route's description, from `describe()`. */
+  readonly description?: string;
+  /** This guard with `description` registered for the route it guards. */
+  describe(description: string): RouteGuard;
 };
 
-/** What the plugin decorates the instance with: `fastify.valet`. */
-export interface ValetFastify {
+/**
+ * What the plugin decorates the instance with: `fastify.valet`. `S` is the scope names its guards
+ * accept: any string, or a catalog's names through {@link ValetFastify.withCatalog}.
+ */
+export interface ValetFastify<S extends string = string> {
   /** The Valet the plugin was registered with. */
   readonly valet: Valet;
+  /**
+   * The same guards typed to `catalog`'s scope names, so that a misspelt scope is a compile error.
+   * `catalog` must be the one the Valet's registry was made with (`new PolicyRegistry({ catalog })`).
+   *
+   * @example
+   * ```ts
+   * const api = app.valet.withCatalog(scopes);
+   * app.get('/notes', { preHandler: api.requireScopes('notes:read').describe('List notes') }, list);
+   * api.requireScopes('notes:raed'); // compile error: not a scope of the catalog
+   * ```
+   */
+  withCatalog<C extends string>(catalog: ScopeCatalog<C>): ValetFastify<C>;
   /** A guard requiring every one of `scopes` (`allOf`), for a route's `preHandler`. */
-  requireScopes(scope: string, ...more: string[]): RouteGuard;
+  requireScopes(scope: S, ...more: S[]): RouteGuard;
   /** A guard requiring at least one of `scopes` (`anyOf`). */
-  requireAnyScope(scope: string, ...more: string[]): RouteGuard;
+  requireAnyScope(scope: S, ...more: S[]): RouteGuard;
   /** A guard requiring any policy. */
   requirePolicy(policy: Policy): RouteGuard;
   /**
@@ -79,9 +102,12 @@ const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, do
     return done(error as Error);
   }
   const guard = (policy: Policy): RouteGuard =>
-    makeGuard(async () => {
-      throw unregisteredGuardError(policy, UNREGISTERED);
-    }, policy);
+    makeGuard(
+      () => async () => {
+        throw unregisteredGuardError(policy, UNREGISTERED);
+      },
+      policy,
+    );
   const common = {
     valet,
     requireScopes: (...scopes: string[]) => guard(scopePolicy('allOf', scopes)),
@@ -100,6 +126,16 @@ const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, do
           ...common,
           controllers: (classes: readonly ControllerClass[], options: ControllersOptions = {}) =>
             mountControllers(this, valet, classes, options),
+          withCatalog: <C extends string>(catalog: ScopeCatalog<C>): ValetFastify<C> => {
+            if (!(catalog instanceof ScopeCatalog) || catalog !== valet.registry.catalog) {
+              throw new OptionsError(
+                'catalog',
+                "withCatalog() needs the ScopeCatalog of the Valet's registry (new PolicyRegistry({ catalog })), so that the scopes the guards accept are the ones checked at start-up.",
+              );
+            }
+            // Only the types narrow: the guards are the same.
+            return view as ValetFastify<C>;
+          },
         });
         views.set(this, view);
       }

@@ -1,23 +1,63 @@
 import { OptionsError, PolicyConfigError, allOf, anyOf, describePolicy, type Policy } from '@valet/core';
+import type { RouteDetails } from './register-route.js';
 
-/** A guard: a framework hook that carries the policy of the route it is declared on. */
+/** A guard: a framework hook that carries the policy (and description) of the route it is declared on. */
 export type Guarded<F> = F & {
   /** The policy the route is registered with. */
   readonly policy: Policy;
+  /** What the route does, for the manifest; set by `describe()`. */
+  readonly description?: string;
+  /** The same guard with `description` registered for its route (the manifest's description cell). */
+  describe(description: string): Guarded<F>;
 };
 
-const guards = new WeakMap<object, Policy>();
+interface GuardInfo {
+  readonly policy: Policy;
+  readonly details: RouteDetails;
+}
 
-/** Marks `hook` as a guard for `policy`: the adapter finds it among a route's handlers and registers the route. */
-export function makeGuard<F extends object>(hook: F, policy: Policy): Guarded<F> {
-  Object.defineProperty(hook, 'policy', { value: policy, enumerable: true });
-  guards.set(hook, policy);
+const guards = new WeakMap<object, GuardInfo>();
+
+/**
+ * A guard for `policy`: a hook made by `create`, which the adapter finds among a route's handlers
+ * to register the route. `describe()` makes a new hook, so that a guard shared by several routes
+ * keeps its own (lack of) description.
+ */
+export function makeGuard<F extends object>(
+  create: () => F,
+  policy: Policy,
+  description?: string,
+): Guarded<F> {
+  const hook = create();
+  Object.defineProperties(hook, {
+    policy: { value: policy, enumerable: true },
+    ...(description === undefined ? {} : { description: { value: description, enumerable: true } }),
+    describe: {
+      value: (text: unknown) => makeGuard(create, policy, routeDescription(text)),
+    },
+  });
+  guards.set(hook, { policy, details: description === undefined ? {} : { description } });
   return hook as Guarded<F>;
 }
 
 /** The policy of a guard made by {@link makeGuard}; `undefined` for any other value. */
 export function guardPolicy(value: unknown): Policy | undefined {
-  return typeof value === 'function' ? guards.get(value) : undefined;
+  return typeof value === 'function' ? guards.get(value)?.policy : undefined;
+}
+
+/** What a guard adds to its route's registration (its description); `{}` for any other value. */
+export function guardDetails(value: unknown): RouteDetails {
+  return (typeof value === 'function' ? guards.get(value)?.details : undefined) ?? {};
+}
+
+function routeDescription(text: unknown): string {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new OptionsError(
+      'description',
+      'describe() needs the route\'s description, e.g. describe("List notes").',
+    );
+  }
+  return text;
 }
 
 /** `allOf(...)` or `anyOf(...)` for `requireScopes` / `requireAnyScope`, refusing an empty or non-string list now. */

@@ -95,7 +95,7 @@ describe('the SDK v2 client in the 2026-07-28 era, against the SDK v2 binding', 
     const result = await client.callTool({ name: 'write_file', arguments: { path: 7 } });
     expect(result.isError).toBe(true);
     expect(text(result)).toBe(
-      'Invalid input (3 violations):\n- path: must be shorter than or equal to 64 characters\n- path: must be a string\n- content: must be a string',
+      'Invalid input (3 violations):\n- path: must be shorter than or equal to 64 characters\n- path: must be a string\n- content: is required',
     );
     expect(calls.writeFile).toBe(before);
     await client.close();

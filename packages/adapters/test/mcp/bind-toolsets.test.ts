@@ -200,7 +200,7 @@ describe('Security: malformed input never reaches a tool', () => {
     });
     expect(result.isError).toBe(true);
     expect(text(result)).toBe(
-      'Invalid input (3 violations):\n- mode: should not exist\n- path: must be shorter than or equal to 64 characters\n- content: must be a string',
+      'Invalid input (3 violations):\n- mode: should not exist\n- path: must be shorter than or equal to 64 characters\n- content: is required',
     );
     expect(calls.writeFile).toBe(0);
   });

@@ -91,7 +91,7 @@ describe('MCP over HTTP with the SDK client and real tokens', () => {
       content: [
         {
           type: 'text',
-          text: 'Invalid input (3 violations):\n- path: must be shorter than or equal to 64 characters\n- path: must be a string\n- content: must be a string',
+          text: 'Invalid input (3 violations):\n- path: must be shorter than or equal to 64 characters\n- path: must be a string\n- content: is required',
         },
       ],
       isError: true,

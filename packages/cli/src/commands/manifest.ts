@@ -38,7 +38,8 @@ export const MANIFEST_HELP = `Usage: valet manifest <module...> [options]
 Writes the scope manifest (scopes, operations, the policy of each) of what the modules export,
 or checks that a committed manifest is up to date. Each module is a built .js file, relative to
 the current directory; their exports are pooled. What is documented:
-  - an exported PolicyRegistry, as it is; or else
+  - an exported PolicyRegistry, as it is (for Express routes: an app built with
+    valetExpress(registry) declares them there, with no verifier or issuer); or else
   - every exported class marked @Toolset(), registered with the exported ScopeCatalog, if any
     (scope descriptions and implications; unknown scopes are refused).
 

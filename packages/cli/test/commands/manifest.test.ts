@@ -47,6 +47,26 @@ describe('valet manifest: output formats', () => {
     ]);
   });
 
+  it('documents the routes of an Express app built from a registry alone, with no issuer running', async () => {
+    const entry = join(__dirname, '..', '..', '..', '..', 'examples', 'rest-api', 'src', 'manifest.ts');
+    const { code, stdout, stderr } = await cli(['manifest', entry, '--format', 'md', '--title', 'Files API']);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^# Files API\n/);
+    expect(stdout).toContain('| GET /files/:name | files:read | Read a file |');
+    expect(stdout).toContain('| DELETE /files/:name | files:delete | Delete a file |');
+    expect(stdout).toContain('| GET /health (public) | public | Say the API is up |');
+    const json = await cli(['manifest', entry]);
+    const manifest = JSON.parse(json.stdout) as Manifest;
+    expect(manifest.operations.map((op) => [op.id, op.description])).toEqual([
+      ['DELETE /files/:name', 'Delete a file'],
+      ['GET /admin/stats', 'Count the files and their bytes'],
+      ['GET /files', 'List the files'],
+      ['GET /files/:name', 'Read a file'],
+      ['GET /health', 'Say the API is up'],
+      ['PUT /files/:name', 'Create or replace a file'],
+    ]);
+  });
+
   it('renders Markdown with --format md', async () => {
     const { code, stdout } = await cli(['manifest', TOOLSETS, '--format', 'md', '--title', 'Files']);
     expect(code).toBe(0);

@@ -23,10 +23,16 @@ export interface ToolMethod {
   readonly label: string;
 }
 
+/** The start-up message for a method that takes parameters but carries no `design:paramtypes`. */
+function noMetadata(label: string): string {
+  return `${label}: the method takes a parameter but has no emitted type metadata (design:paramtypes), so its input DTO is unknown and every call would be refused. Set "emitDecoratorMetadata": true (with "experimentalDecorators": true) in tsconfig.json, or turn decorator metadata on in your compiler (SWC: jsc.transform.decoratorMetadata; esbuild and tsx do not emit it), or pass @Tool({ input: Dto }).`;
+}
+
 /**
  * The input DTO of a tool method: `explicit` (`@Tool({ input })`) or the declared class of its
  * first parameter (`design:paramtypes`, emitted because the method is decorated). Undefined for
- * a method without parameters. Mistakes are added to `problems`.
+ * a method without parameters. Mistakes are added to `problems`, among them a method that takes
+ * parameters but was compiled without `emitDecoratorMetadata`.
  */
 export function toolInput(tool: ToolMethod, problems: Set<string>): InputClass | undefined {
   const { prototype, method, explicit, label } = tool;
@@ -41,7 +47,13 @@ export function toolInput(tool: ToolMethod, problems: Set<string>): InputClass |
     }
     return explicit;
   }
-  if (params === undefined || params.length === 0) return undefined;
+  if (params === undefined) {
+    const fn = (prototype as Record<string, unknown>)[method];
+    // Without emitted metadata the input would be taken as empty, refusing every valid call.
+    if (typeof fn === 'function' && fn.length > 0) problems.add(noMetadata(label));
+    return undefined;
+  }
+  if (params.length === 0) return undefined;
   if (declaredClass) return declared as InputClass;
   const kind = NOT_A_DTO.get(declared);
   problems.add(
