@@ -4,12 +4,14 @@
 // temp dir outside the workspace, compiles scripts/consumer-test/server.ts with the tsconfig the
 // README documents (strict, NodeNext, experimentalDecorators, emitDecoratorMetadata), starts it on
 // 127.0.0.1 and checks its MCP endpoint and Express route over HTTP, then require()s the packages
-// from a CommonJS script. Needs Node, npm, pnpm and the npm registry.
+// from a CommonJS script. Last, the installed `valet init` scaffolds a project on the same tarballs
+// in another temp dir, whose `npm install`, `npm test` and `npm run manifest` must pass. Needs
+// Node, npm, pnpm and the npm registry.
 //
 //   node scripts/consumer-test.mjs [--no-build] [--keep] [--typescript SPEC]
 //
 //   --no-build         pack the dist/ already built (CI has just run `pnpm build`)
-//   --keep             leave the temp project in place (its path is printed)
+//   --keep             leave the temp projects in place (their paths are printed)
 //   --typescript SPEC  the consumer's TypeScript (default: the workspace's, e.g. `latest` for 7)
 /* global fetch, performance, setTimeout, clearTimeout */
 import { execFileSync, spawn } from 'node:child_process';
@@ -212,6 +214,31 @@ async function checkServer({ base, mcp, readToken }) {
   check('express: GET answers for the caller', JSON.parse(get.text).caller === 'alice', `body ${get.text}`);
 }
 
+/**
+ * `valet init`, from the installed CLI, scaffolds a project on the same tarballs (`--from`) in a
+ * fresh folder; its own `npm install`, `npm test` (the server over HTTP: 401, filtered list, 403,
+ * allowed call) and `npm run manifest` (the committed manifest is up to date) pass there.
+ */
+async function checkInit(project, packs) {
+  const parent = mkdtempSync(path.join(tmpdir(), 'valet-init-'));
+  const dir = path.join(parent, 'my-server');
+  try {
+    step(`valet init ${dir} --from ${packs}`);
+    const valet = path.join(project, 'node_modules', '.bin', 'valet');
+    const created = sh(process.execPath, [valet, 'init', 'my-server', '--from', packs], parent);
+    check('valet init creates the project', created.includes('Next steps:'), created);
+    step('npm install, npm test and npm run manifest in the new project');
+    sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], dir);
+    const test = sh('npm', ['test'], dir);
+    check('init: npm test passes', /^# pass 4$/m.test(test) && /^# fail 0$/m.test(test), test);
+    const manifest = sh('npm', ['run', 'manifest'], dir);
+    check('init: the committed manifest is up to date', manifest.includes('is up to date'), manifest);
+  } finally {
+    if (args.includes('--keep')) step(`kept ${dir}`);
+    else rmSync(parent, { recursive: true, force: true });
+  }
+}
+
 async function main() {
   step('packing every package (pnpm pack:all)');
   const tarballs = packAll(args.includes('--no-build') ? ['--no-build'] : []);
@@ -259,6 +286,8 @@ async function main() {
     } finally {
       child.kill('SIGTERM');
     }
+
+    await checkInit(project, path.dirname(tarballs[0]));
   } finally {
     if (args.includes('--keep')) step(`kept ${project}`);
     else rmSync(project, { recursive: true, force: true });

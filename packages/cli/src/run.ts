@@ -1,5 +1,6 @@
 import { isValetError } from '@valet/core';
 import type { CliIo } from './cli-io.js';
+import { INIT_HELP, initCommand } from './commands/init.js';
 import { MANIFEST_HELP, manifestCommand } from './commands/manifest.js';
 import { CliError, EXIT_ERROR, EXIT_OK } from './internal/cli-error.js';
 
@@ -7,6 +8,7 @@ import { CliError, EXIT_ERROR, EXIT_OK } from './internal/cli-error.js';
 export const HELP = `Usage: valet <command> [options]
 
 Commands:
+  init [dir]            Create a new MCP server project protected by Valet, with a test.
   manifest <module...>  Write the scope manifest of the toolsets or policy registry a module
                         exports (JSON, Markdown or HTML), or check a committed one (--check).
 
@@ -18,6 +20,7 @@ Exit status: 0 done, 1 stale manifest (manifest --check), 2 error.
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[], io: CliIo) => Promise<number>>> = {
   manifest: manifestCommand,
+  init: initCommand,
 };
 
 /**
@@ -36,7 +39,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      io.stdout.write(topic === 'manifest' ? MANIFEST_HELP : HELP);
+      io.stdout.write(topic === 'manifest' ? MANIFEST_HELP : topic === 'init' ? INIT_HELP : HELP);
       return EXIT_OK;
     }
     const handler = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
