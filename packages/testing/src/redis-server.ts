@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +51,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
+    // stop() removed the folder; a restart after it needs it back.
+    mkdirSync(dir, { recursive: true });
     child = launch(binary, port, dir);
     await whenAnswering(child, port, startTimeoutMs, binary);
   };
