@@ -176,13 +176,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const token = await as.authorizationCodeToken({ resource, scope: 'files:read files:write' });
     print(`\nThe server keeps running at ${resource} (Ctrl-C stops it). Try it with the MCP Inspector:`);
     print(
-      `  npx @modelcontextprotocol/inspector --cli ${resource} --transport http --method tools/list ` +
+      `  ${inspectorCommand()} --cli ${resource} --transport http --method tools/list ` +
         `--header "Authorization: Bearer ${token}"`,
     );
     return { steps, audit: audit.events, server };
   }
   await server.close();
   return { steps, audit: audit.events };
+}
+
+/** The Inspector release the printed command pins: its CLI takes the arguments the demo prints. */
+const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
+
+/**
+ * How to start the Inspector from this Node. It needs Node 22.19 or later; on an older Node a bare
+ * `npx @modelcontextprotocol/inspector` silently picks 0.15, which refuses these arguments, so
+ * the command runs it on Node 24 from npm instead (`-p node@24` puts that node first on PATH).
+ */
+function inspectorCommand(version = process.versions.node): string {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 19)
+    ? `npx -y ${INSPECTOR}`
+    : `npx -y -p node@24 -p ${INSPECTOR} -- mcp-inspector`;
 }
 
 /** An SDK client with a bearer token, and a way to see the HTTP status and challenge of a refused call. */

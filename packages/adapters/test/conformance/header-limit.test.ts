@@ -32,13 +32,19 @@ function padded(request: WireRequest, line: number, authorization: readonly stri
   };
 }
 
+/** Node 22 and later refuse such a request in the HTTP parser (HPE_HEADER_OVERFLOW); Node 20 drops the lines. */
+const NODE_REFUSES_ITSELF = Number(process.versions.node.split('.')[0]) >= 22;
+
 function expectHeadersTooLarge(res: WireResponse): void {
   expect(res.status).toBe(431);
   expect(res.challenges).toEqual([]);
-  expect(JSON.parse(res.body)).toEqual({
-    error: 'invalid_request',
-    error_description: expect.any(String),
-  });
+  // Node 22+ answers before any handler, with an empty body (or Fastify's own error body).
+  if (!NODE_REFUSES_ITSELF) {
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'invalid_request',
+      error_description: expect.any(String),
+    });
+  }
   expect(res.raw).not.toContain(token);
   expect(res.raw).not.toContain(other);
 }

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { cli, fixture, tempDir } from '../cli-harness.js';
 
-/** Debian's package; `.ci/run` installs it when `.ci/needs-chromium` exists. */
+/** Debian's package; `pnpm test` installs it as root (scripts/ensure-system-packages.mjs). */
 const CHROMIUM = process.env['VALET_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARGS = [
   '--headless',
@@ -28,7 +28,7 @@ describe('valet manifest --format html in headless Chromium', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(
         `Chromium not found at ${CHROMIUM}. Install it with "apt-get update && apt-get install -y chromium" ` +
-          '(.ci/run does when .ci/needs-chromium exists), or set VALET_CHROMIUM to its path.',
+          '(pnpm test does as root), or set VALET_CHROMIUM to its path.',
       );
     }
     const dir = tempDir();
