@@ -11,7 +11,7 @@ describe('the demo walkthrough', () => {
     const [noToken, , list, , write, , remove, modernList, modernWrite] = result.steps;
     expect(noToken?.status).toBe(401);
     expect(noToken?.challenge).toMatch(
-      /^Bearer scope="files:read", resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp"$/,
+      /^Bearer scope="files:read", resource_metadata="(http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource\/mcp)", DPoP scope="files:read", algs="[A-Z0-9 a-z]+", resource_metadata="\1"$/,
     );
     expect(list?.tools).toEqual(['list_files', 'read_file', 'search_files']);
     expect(write?.status).toBe(403);

@@ -10,6 +10,7 @@ import { createFileStore } from '../src/file-store.js';
 import { scopes } from '../src/scopes.js';
 
 const RESOURCE = 'https://files.example.test/api';
+const DPOP_ALGS = 'ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA';
 const METADATA = 'https://files.example.test/.well-known/oauth-protected-resource/api';
 
 /** An app listening on 127.0.0.1. */
@@ -106,8 +107,10 @@ describe.each([express, fastify])('files API on $name', (framework) => {
   it('refuses a request without a token with 401 and the resource metadata URL', async () => {
     const res = await call('GET', '/files');
     expect(res.status).toBe(401);
+    // Bearer first, then DPoP (accepted too, by default): RFC 9449 section 7.1.
     expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer scope="files:read", resource_metadata="${METADATA}"`,
+      `Bearer scope="files:read", resource_metadata="${METADATA}", ` +
+        `DPoP scope="files:read", algs="${DPOP_ALGS}", resource_metadata="${METADATA}"`,
     );
   });
 

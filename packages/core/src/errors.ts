@@ -11,18 +11,27 @@ export type ValetErrorCode =
   | 'ERR_INVALID_REQUEST'
   | 'ERR_MISSING_TOKEN'
   | 'ERR_INVALID_TOKEN'
+  | 'ERR_INVALID_DPOP_PROOF'
+  | 'ERR_USE_DPOP_NONCE'
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_FORBIDDEN'
   | 'ERR_ORIGIN_NOT_ALLOWED'
   | 'ERR_HEADERS_TOO_LARGE'
   | 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE'
   | 'ERR_STATE_UNAVAILABLE'
+  | 'ERR_RATE_LIMITED'
   | 'ERR_POLICY_CONFIG'
   | 'ERR_INVALID_OPTIONS'
   | 'ERR_INVALID_INPUT';
 
 /** The RFC 6750 section 3.1 error codes a bearer challenge can carry. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/** The error codes RFC 9449 (DPoP) adds for a challenge in the `DPoP` scheme (sections 7.1 and 9). */
+export type DpopErrorCode = 'invalid_dpop_proof' | 'use_dpop_nonce';
+
+/** The HTTP authentication scheme a challenge is written in. */
+export type ChallengeScheme = 'Bearer' | 'DPoP';
 
 /**
  * Why a token was refused. Stable strings: log them, count them, branch on them.
@@ -46,8 +55,34 @@ export type InvalidTokenReason =
   | 'wrong_type'
   | 'unsupported_header'
   | 'sender_constrained'
+  | 'not_dpop_bound'
+  | 'dpop_key_mismatch'
+  | 'unsupported_confirmation'
   | 'revoked'
   | 'inactive';
+
+/**
+ * Why a DPoP proof (RFC 9449 section 4.3) was refused. Stable strings; the proof itself is never
+ * part of an error.
+ */
+export type DpopProofReason =
+  | 'missing'
+  | 'multiple'
+  | 'too_large'
+  | 'malformed'
+  | 'wrong_type'
+  | 'alg_not_allowed'
+  | 'bad_key'
+  | 'private_key'
+  | 'bad_signature'
+  | 'missing_claim'
+  | 'invalid_claim'
+  | 'wrong_method'
+  | 'wrong_url'
+  | 'stale'
+  | 'issued_in_future'
+  | 'wrong_token_hash'
+  | 'replayed';
 
 /**
  * What could not be reached when a token could not be checked: the signing keys (JWKS), the
@@ -58,7 +93,13 @@ export type UnavailableReason = 'keys_unavailable' | 'discovery_failed' | 'intro
 /** What a challenge needs beyond the error itself: the data of `WWW-Authenticate`. */
 export interface ChallengeParams {
   /** RFC 6750 `error`; absent for a request that carried no credentials at all (section 3.1). */
-  readonly error?: BearerErrorCode;
+  readonly error?: BearerErrorCode | DpopErrorCode;
+  /**
+   * The scheme of the request the error answers: `DPoP` for a request made with
+   * `Authorization: DPoP` (RFC 9449 section 7.1), so the error goes on the `DPoP` challenge.
+   * Absent: `Bearer` (or `DPoP` where the resource requires DPoP).
+   */
+  readonly scheme?: ChallengeScheme;
   /** Human-readable `error_description`. */
   readonly errorDescription?: string;
   /** The scopes to ask for (RFC 6750 section 3, `scope`). */
@@ -121,14 +162,68 @@ export class InvalidTokenError extends ValetError {
   /** The claim at fault, when one claim is (`exp`, `aud`, `iss`, ...). Never its value. */
   readonly claim: string | undefined;
 
-  constructor(reason: InvalidTokenReason, message: string, options?: { cause?: unknown; claim?: string }) {
+  /** `DPoP` when the token came with `Authorization: DPoP`: the challenge then uses that scheme. */
+  readonly scheme: ChallengeScheme | undefined;
+
+  constructor(
+    reason: InvalidTokenReason,
+    message: string,
+    options?: { cause?: unknown; claim?: string; scheme?: ChallengeScheme },
+  ) {
     super('ERR_INVALID_TOKEN', 401, message, options);
+    this.reason = reason;
+    this.claim = options?.claim;
+    this.scheme = options?.scheme;
+  }
+
+  override get challenge(): ChallengeParams {
+    return this.scheme === undefined
+      ? { error: 'invalid_token', errorDescription: this.message }
+      : { error: 'invalid_token', errorDescription: this.message, scheme: this.scheme };
+  }
+}
+
+/**
+ * 401 `invalid_dpop_proof` (RFC 9449 sections 7.1 and 12.2): the request used the DPoP scheme and
+ * its `DPoP` proof is missing, malformed, not for this request, replayed or not signed as
+ * required. The challenge is in the `DPoP` scheme.
+ */
+export class InvalidDpopProofError extends ValetError {
+  /** Why the proof was refused. */
+  readonly reason: DpopProofReason;
+  /** The proof claim or header parameter at fault (`htu`, `iat`, `jwk`, ...). Never its value. */
+  readonly claim: string | undefined;
+
+  constructor(reason: DpopProofReason, message: string, options?: { cause?: unknown; claim?: string }) {
+    super('ERR_INVALID_DPOP_PROOF', 401, message, options);
     this.reason = reason;
     this.claim = options?.claim;
   }
 
   override get challenge(): ChallengeParams {
-    return { error: 'invalid_token', errorDescription: this.message };
+    return { error: 'invalid_dpop_proof', errorDescription: this.message, scheme: 'DPoP' };
+  }
+}
+
+/**
+ * 401 `use_dpop_nonce` (RFC 9449 section 9): the resource requires a server-provided nonce in
+ * DPoP proofs and the proof had none, or one that is no longer (or never was) valid. `nonce` is
+ * the one to use, sent as the `DPoP-Nonce` response header.
+ */
+export class UseDpopNonceError extends ValetError {
+  /** The nonce the client puts in its next proof. */
+  readonly nonce: string;
+
+  constructor(
+    nonce: string,
+    message = 'The resource requires a nonce in DPoP proofs; retry with the one given in DPoP-Nonce.',
+  ) {
+    super('ERR_USE_DPOP_NONCE', 401, message);
+    this.nonce = nonce;
+  }
+
+  override get challenge(): ChallengeParams {
+    return { error: 'use_dpop_nonce', errorDescription: this.message, scheme: 'DPoP' };
   }
 }
 
@@ -141,18 +236,32 @@ export class InsufficientScopeError extends ValetError {
   /** The operation refused, if known. */
   readonly operationId: string | undefined;
 
+  /** `DPoP` when the caller presented a DPoP-bound token: the challenge then uses that scheme. */
+  readonly scheme: ChallengeScheme | undefined;
+
   constructor(
     message: string,
-    init: { required: readonly string[]; missing?: readonly string[]; operationId?: string },
+    init: {
+      required: readonly string[];
+      missing?: readonly string[];
+      operationId?: string;
+      scheme?: ChallengeScheme;
+    },
   ) {
     super('ERR_INSUFFICIENT_SCOPE', 403, message);
     this.required = Object.freeze([...init.required]);
     this.missing = Object.freeze([...(init.missing ?? init.required)]);
     this.operationId = init.operationId;
+    this.scheme = init.scheme;
   }
 
   override get challenge(): ChallengeParams {
-    return { error: 'insufficient_scope', errorDescription: this.message, scope: this.required };
+    const params = {
+      error: 'insufficient_scope',
+      errorDescription: this.message,
+      scope: this.required,
+    } as const;
+    return this.scheme === undefined ? params : { ...params, scheme: this.scheme };
   }
 }
 
@@ -228,6 +337,41 @@ export class StateUnavailableError extends ValetError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_STATE_UNAVAILABLE', 503, message, options);
     this.retryAfter = 1;
+  }
+}
+
+/**
+ * 429: the caller performed the operation as often as its rate limit allows in the current
+ * window (`rateLimited()`, `@RateLimit()`). No token changes that, so there is no challenge; the
+ * response carries `Retry-After` and the IETF `RateLimit-Policy` / `RateLimit` headers. The
+ * message is for logs; clients get a fixed sentence.
+ */
+export class RateLimitedError extends ValetError {
+  /** The operation limited. */
+  readonly operationId: string;
+  /** Calls allowed per window. */
+  readonly limit: number;
+  /** The window's length in seconds. */
+  readonly windowSeconds: number;
+  /** Calls left in the current window: 0. */
+  readonly remaining: number;
+  /** Whole seconds until the current window ends, at least 1. */
+  readonly resetSeconds: number;
+  /** Whole seconds a client should wait before retrying: the `Retry-After` header, at least 1. */
+  readonly retryAfter: number;
+
+  constructor(
+    message: string,
+    init: { operationId: string; limit: number; windowSeconds: number; resetSeconds: number },
+  ) {
+    super('ERR_RATE_LIMITED', 429, message);
+    this.operationId = init.operationId;
+    this.limit = init.limit;
+    this.windowSeconds = init.windowSeconds;
+    this.remaining = 0;
+    const reset = Number.isFinite(init.resetSeconds) ? Math.ceil(init.resetSeconds) : init.windowSeconds;
+    this.resetSeconds = Math.max(1, reset);
+    this.retryAfter = this.resetSeconds;
   }
 }
 

@@ -4,26 +4,42 @@ export {
   ForbiddenError,
   HeadersTooLargeError,
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   MissingTokenError,
   OptionsError,
   OriginNotAllowedError,
   PolicyConfigError,
+  RateLimitedError,
   StateUnavailableError,
+  UseDpopNonceError,
   ValetError,
   isValetError,
 } from './errors.js';
 export type {
   BearerErrorCode,
   ChallengeParams,
+  ChallengeScheme,
+  DpopErrorCode,
+  DpopProofReason,
   InvalidTokenReason,
   UnavailableReason,
   ValetErrorCode,
 } from './errors.js';
 export { createPrincipal } from './principal.js';
 export type { Principal, PrincipalInit } from './principal.js';
-export { allOf, and, anyOf, authenticated, check, not, or, publicAccess } from './policy/policy.js';
+export {
+  allOf,
+  and,
+  anyOf,
+  authenticated,
+  check,
+  not,
+  or,
+  publicAccess,
+  rateLimited,
+} from './policy/policy.js';
 export type {
   AllOfPolicy,
   AndPolicy,
@@ -36,7 +52,10 @@ export type {
   OrPolicy,
   Policy,
   PublicPolicy,
+  RateLimitPolicy,
 } from './policy/policy.js';
+export { describeRateLimit, parseRateLimit } from './policy/rate-limit.js';
+export type { RateLimit } from './policy/rate-limit.js';
 export type { TokenVerifier } from './verify/token-verifier.js';
 export { ScopeCatalog, defineScopes } from './policy/scope-catalog.js';
 export type { ScopeDefinition, ScopeInfo, ScopeOf } from './policy/scope-catalog.js';
@@ -66,6 +85,8 @@ export type { JwksOptions } from './verify/jwks.js';
 export type { JwtVerifierOptions, StaticKey, StaticKeys } from './verify/jwt-verifier-options.js';
 export { JwtVerifier } from './verify/jwt-verifier.js';
 export { challengeFor, renderChallenge } from './http/challenge.js';
+export { DPOP_ALGORITHMS } from './dpop/dpop-options.js';
+export type { DpopMode, DpopNonceOptions, DpopOptions } from './dpop/dpop-options.js';
 export type { ChallengeOptions } from './http/challenge.js';
 export { errorResponse } from './http/error-response.js';
 export type { ErrorBody, ErrorBodyCode, ErrorResponse } from './http/error-response.js';
@@ -80,7 +101,13 @@ export type {
 } from './http/resource-metadata.js';
 export { protectedResourceMetadataUrl } from './http/resource-metadata-url.js';
 export { MANIFEST_VERSION, stringifyManifest } from './manifest/manifest.js';
-export type { Manifest, ManifestOperation, ManifestPolicy, ManifestScope } from './manifest/manifest.js';
+export type {
+  Manifest,
+  ManifestOperation,
+  ManifestPolicy,
+  ManifestRateLimit,
+  ManifestScope,
+} from './manifest/manifest.js';
 export { buildManifest } from './manifest/build-manifest.js';
 export type { BuildManifestOptions } from './manifest/build-manifest.js';
 export { renderManifestMarkdown } from './manifest/render-markdown.js';

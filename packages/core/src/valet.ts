@@ -2,7 +2,10 @@ import type { AuditSink } from './audit/audit-sink.js';
 import { MissingTokenError, OptionsError, isValetError } from './errors.js';
 import { DEFAULT_MAX_TOKEN_BYTES } from './http/bearer.js';
 import type { BearerRequest } from './http/bearer-request.js';
-import { checkTokenSyntax, takeBearerToken } from './http/syntax/bearer-header.js';
+import { checkTokenSyntax, takeBearerToken, usesDpopScheme } from './http/syntax/bearer-header.js';
+import { resolveDpopOptions, type DpopOptions } from './dpop/dpop-options.js';
+import { dpopAdmission, inDpopScheme } from './dpop/dpop-request.js';
+import { isDpopBound, refuseBoundBearer } from './dpop/token-binding.js';
 import { validateChallengeOptions, type ChallengeOptions } from './http/challenge.js';
 import { errorResponse, type ErrorResponse } from './http/error-response.js';
 import { originCheck } from './http/origin.js';
@@ -21,6 +24,7 @@ import type { Decision } from './policy/decision.js';
 import { refusalOf } from './policy/refusal.js';
 import { PolicyRegistry } from './policy/registry.js';
 import type { Principal } from './principal.js';
+import { RateLimiter } from './state/rate-limiter.js';
 import { Revocations, type RevocationTarget, type RevokeOptions } from './state/revocations.js';
 import { memoryStateStore, type StateStore } from './state/state-store.js';
 import { CachingVerifier } from './verify/caching-verifier.js';
@@ -69,10 +73,21 @@ export interface ValetOptions {
   readonly allowedHosts?: readonly string[];
   /**
    * Where state shared between requests lives: revocations (and, with them, what
-   * {@link Valet.revoke} tells other instances). Default {@link memoryStateStore}, right for one
-   * process; give several instances one shared store (`redisStateStore` from `@valet/redis`).
+   * {@link Valet.revoke} tells other instances) and rate-limit counters. Default
+   * {@link memoryStateStore}, right for one process; give several instances one shared store
+   * (`redisStateStore` from `@valet/redis`). Revocation checks fail closed (503) when the store
+   * fails; rate limits fail open (the call goes through uncounted).
    */
   readonly store?: StateStore;
+  /**
+   * DPoP (RFC 9449): default `{ mode: 'allowed' }`, so unbound tokens come as Bearer and
+   * DPoP-bound ones (`cnf.jkt`) as `Authorization: DPoP <token>` with a `DPoP` proof signed by
+   * the bound key for this request's method and URL. A bound token sent as Bearer is always
+   * refused. Proof `jti`s are kept in {@link ValetOptions.store}, so give instances one store.
+   * The `htu` a proof must name is the request's path on the origin of {@link ValetOptions.resource}
+   * (the URL clients call), so nothing more is needed behind a proxy.
+   */
+  readonly dpop?: DpopOptions;
 }
 
 /** One operation a request asks to perform, with what its policy's checks may read. */
@@ -109,6 +124,15 @@ export interface AdmitRequest extends BearerRequest {
    * make one error whose challenge asks for the union of their scopes. None: authentication only.
    */
   readonly operations?: readonly RequestedOperation[];
+  /** The request's method (`GET`, `POST`): what a DPoP proof's `htm` must be. */
+  readonly method?: string | undefined;
+  /**
+   * The request's path and query as received (Express: `req.originalUrl`; Node: `req.url`). A
+   * DPoP proof's `htu` must be this path on the resource's origin, without query and fragment.
+   */
+  readonly url?: string | undefined;
+  /** Every `DPoP` header value (the proof); more than one is refused. */
+  readonly dpop?: string | readonly string[] | undefined;
   /**
    * The caller an earlier step of the same request admitted (an adapter's authentication
    * middleware before a guarded route): its credentials are then not read or verified again.
@@ -141,7 +165,9 @@ export interface Valet {
    * before anything else), takes its bearer token (header only; RFC 6750 rules), verifies it,
    * then authorizes each of `request.operations` for the caller. Resolves to the caller (`null`:
    * anonymous, only when `optional`); rejects with a {@link ValetError} (400, 401 or 403 with its
-   * challenge) that {@link Valet.errorResponse} renders.
+   * challenge) that {@link Valet.errorResponse} renders. Once every operation is allowed, an
+   * authenticated caller's call of each rate-limited one is counted: past its limit, 429
+   * (`RateLimitedError`); when the store fails, the call goes through (rate limits fail open).
    */
   admit(request: AdmitRequest): Promise<Principal | null>;
   /**
@@ -212,6 +238,7 @@ export function createValet(options: ValetOptions): Valet {
     );
   }
   const metadataUrl = protectedResourceMetadataUrl(options.resource);
+  const dpop = resolveDpopOptions(options.dpop);
   const checkOrigin = originCheck(new URL(String(options.resource)), options);
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_TOKEN_BYTES;
   if (!Number.isSafeInteger(maxTokenBytes) || maxTokenBytes < 1) {
@@ -226,19 +253,32 @@ export function createValet(options: ValetOptions): Valet {
     resourceMetadata: metadataUrl,
     ...(options.realm === undefined ? {} : { realm: options.realm }),
     ...(defaultScope.length === 0 ? {} : { defaultScope }),
+    ...(dpop.mode === 'off'
+      ? {}
+      : { dpop: { algorithms: dpop.algorithms, required: dpop.mode === 'required' } }),
   });
   const buildMetadata = (): ProtectedResourceMetadata =>
     protectedResourceMetadata({
       ...options.metadata,
       resource: options.resource,
       authorizationServers,
+      ...(dpop.mode === 'off' ? {} : { dpopSigningAlgValuesSupported: dpop.algorithms }),
+      ...(dpop.mode === 'required' ? { dpopBoundAccessTokensRequired: true } : {}),
       ...(options.metadata?.scopesSupported || options.metadata?.catalog ? {} : { registry }),
     });
   buildMetadata();
 
   let decider: Decider | undefined;
   let metadata: ProtectedResourceMetadata | undefined;
-  const ready = (): Decider => (decider ??= new Decider(registry, options.audit));
+  // Set with the decider: undefined when no operation has a rate limit, so such a flow does nothing more.
+  let limiter: RateLimiter | undefined;
+  const ready = (): Decider => {
+    if (decider === undefined) {
+      decider = new Decider(registry, options.audit);
+      limiter = RateLimiter.of(decider.rateLimits, store);
+    }
+    return decider;
+  };
   // The flow answers a token the cache holds without a promise of its own until the end: the
   // bench's goal for cached callers (>= 0.9x no auth, bench/README.md) is missed with one per step.
   const cache = verifier instanceof CachingVerifier ? verifier : undefined;
@@ -247,28 +287,60 @@ export function createValet(options: ValetOptions): Valet {
     throw new OptionsError('store', 'store must be a StateStore (memoryStateStore(), redisStateStore(...)).');
   }
   const revocations = new Revocations(store);
+  const acceptsDpop = dpop.mode !== 'off';
+  const admitDpop = acceptsDpop ? dpopAdmission(dpop, new URL(String(options.resource)), store) : undefined;
 
-  /** The caller (or a promise of it), or `null` for an optional request without credentials. Throws a refusal. */
-  const authenticate = (request: AdmitRequest): Principal | Promise<Principal> | null => {
-    let token: string;
-    try {
-      token = takeBearerToken(request, maxTokenBytes);
-    } catch (error) {
-      if (error instanceof MissingTokenError && request.optional === true) return null;
-      throw error;
-    }
-    // A token the cache holds passed the syntax check and the store's revocations when it was
-    // verified; revocations heard since are checked in memory.
+  /**
+   * The caller of a token, from the cache or the verifier; its binding is the caller's to check.
+   * A token the cache holds passed the syntax check and the store's revocations when it was
+   * verified, so only revocations heard since are checked, in memory. A fresh one is looked up in
+   * the store; when that refuses it (or fails), the cache lets go of it, so that the next request
+   * asks the store again.
+   */
+  const principalOf = (token: string): Principal | Promise<Principal> => {
     const cached = cache?.peek(token);
     if (cached !== undefined) {
       revocations.checkHeard(cached);
       return cached;
     }
     checkTokenSyntax(token);
-    return verifier.verify(token).then(async (principal) => {
-      await revocations.check(principal);
-      return principal;
-    });
+    return verifier.verify(token).then((principal) =>
+      revocations.check(principal).then(
+        () => principal,
+        (error: unknown) => {
+          cache?.evict(token);
+          throw error;
+        },
+      ),
+    );
+  };
+
+  /** A token bound to a key (cnf) is never a bearer token (RFC 9449 section 7.2). */
+  const bearerOnly = (principal: Principal): Principal => {
+    if (principal.claims['cnf'] !== undefined) refuseBoundBearer(principal);
+    return principal;
+  };
+
+  /** The caller (or a promise of it), or `null` for an optional request without credentials. Throws a refusal. */
+  const authenticate = (request: AdmitRequest): Principal | Promise<Principal> | null => {
+    let token: string;
+    try {
+      token = takeBearerToken(request, maxTokenBytes, acceptsDpop);
+    } catch (error) {
+      if (error instanceof MissingTokenError && request.optional === true) return null;
+      throw error;
+    }
+    if (admitDpop !== undefined && usesDpopScheme(request.authorization)) {
+      return admitDpop(request, token, () => principalOf(token));
+    }
+    if (dpop.mode === 'required') {
+      // An unsupported scheme, as far as this resource goes: no error code (RFC 6750 section 3.1).
+      throw new MissingTokenError(
+        'This resource accepts only DPoP-bound tokens: send "Authorization: DPoP <token>" with a "DPoP: <proof>" header.',
+      );
+    }
+    const principal = principalOf(token);
+    return principal instanceof Promise ? principal.then(bearerOnly) : bearerOnly(principal);
   };
 
   /** Resolves to `principal` when every operation allows it, else rejects with the one refusal. */
@@ -284,7 +356,7 @@ export function createValet(options: ValetOptions): Valet {
         const [{ id, context }] = operations as readonly [RequestedOperation];
         const decision = decider.decide(principal, id, context);
         if (decision instanceof Promise) return decision.then((settled) => admitted(principal, [settled]));
-        return decision.allowed ? Promise.resolve(principal) : Promise.reject(refusalOf([decision]));
+        return decision.allowed ? Promise.resolve(principal) : Promise.reject(refusal(principal, [decision]));
       }
       const decisions = operations.map((operation) =>
         decider.decide(principal, operation.id, operation.context),
@@ -295,6 +367,18 @@ export function createValet(options: ValetOptions): Valet {
     } catch (error) {
       return Promise.reject(error);
     }
+  };
+
+  /** {@link authorizeAll}, then one count per rate-limited operation for an authenticated caller. */
+  const authorizeAndCount = (
+    principal: Principal | null,
+    operations: readonly RequestedOperation[] | undefined,
+  ): Promise<Principal | null> => {
+    const authorized = authorizeAll(principal, operations);
+    // authorizeAll made the limiter (with the decider) when there were operations to decide.
+    if (limiter === undefined || principal === null || operations === undefined) return authorized;
+    const counter = limiter;
+    return authorized.then(() => counter.admit(principal, operations));
   };
 
   const valet: Valet = {
@@ -317,8 +401,8 @@ export function createValet(options: ValetOptions): Valet {
         return Promise.reject(error);
       }
       return principal instanceof Promise
-        ? principal.then((verified) => authorizeAll(verified, request.operations))
-        : authorizeAll(principal, request.operations);
+        ? principal.then((verified) => authorizeAndCount(verified, request.operations))
+        : authorizeAndCount(principal, request.operations);
     },
     authorize: async (principal, operationId, ctx, authorizeOptions) =>
       ready().decide(principal, operationId, ctx, authorizeOptions),
@@ -335,7 +419,16 @@ export function createValet(options: ValetOptions): Valet {
 /** `principal` when every decision allows it; throws the one refusal otherwise. */
 function admitted(principal: Principal | null, decisions: readonly Decision[]): Principal | null {
   if (decisions.every((decision) => decision.allowed)) return principal;
-  throw refusalOf(decisions.filter((decision) => !decision.allowed));
+  throw refusal(
+    principal,
+    decisions.filter((decision) => !decision.allowed),
+  );
+}
+
+/** The one refusal for `refused`; a DPoP-bound caller's is answered in the DPoP scheme (RFC 9449 section 7.1). */
+function refusal(principal: Principal | null, refused: readonly Decision[]): unknown {
+  const error = refusalOf(refused);
+  return isDpopBound(principal) ? inDpopScheme(error) : error;
 }
 
 /** {@link validateChallengeOptions}, naming the field as {@link ValetOptions} calls it. */

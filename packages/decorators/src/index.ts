@@ -11,6 +11,7 @@ export type { PolicyDecorator } from './policy-decorator.js';
 export { RequiresAnyScope, RequiresScope } from './requires-scope.js';
 export { Public } from './public.js';
 export { Requires } from './requires.js';
+export { RateLimit } from './rate-limit.js';
 export { createDecorators } from './create-decorators.js';
 export type { TypedScopeDecorators } from './create-decorators.js';
 export type { InputClass } from './input-class.js';

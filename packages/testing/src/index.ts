@@ -19,3 +19,5 @@ export type {
 } from './mcp-oauth-client.js';
 export { startRedis, type RedisServer, type StartRedisOptions } from './redis-server.js';
 export { checkStateStore, type CheckStateStoreOptions, type CheckedStateStore } from './check-state-store.js';
+export { createDpopKey } from './dpop-key.js';
+export type { DpopKey, DpopProofInit } from './dpop-key.js';

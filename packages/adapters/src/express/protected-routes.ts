@@ -8,7 +8,7 @@ import { guardDetails, guardPolicy } from '../internal/route-guard.js';
 /**
  * An Express middleware carrying a policy: pass it to {@link ProtectedRoutes} as a route's guard.
  * `guard.describe('List notes')` is the same guard with a description for its route, shown in
- * the manifest.
+ * the manifest; `guard.limit('60/m')` the same guard with a rate limit per caller.
  */
 export type RouteGuard = RequestHandler & {
   /** The policy the route is registered with. */
@@ -17,6 +17,11 @@ export type RouteGuard = RequestHandler & {
   readonly description?: string;
   /** This guard with `description` registered for the route it guards. */
   describe(description: string): RouteGuard;
+  /**
+   * This guard with a rate limit on the route it guards (`'60/m'`, `'100/30s'`, `'10/60'`; see
+   * `rateLimited()` in `@valet/core`): counted per caller, 429 with `Retry-After` past it.
+   */
+  limit(spec: string): RouteGuard;
 };
 
 /** The HTTP methods {@link ProtectedRoutes} declares routes for. */

@@ -32,7 +32,7 @@ export interface ValetFastifyOptions {
 /**
  * A `preHandler` hook carrying a policy: the route it is declared on is registered with that
  * policy. `guard.describe('List notes')` is the same guard with a description for its route,
- * shown in the manifest.
+ * shown in the manifest; `guard.limit('60/m')` the same guard with a rate limit per caller.
  */
 export type RouteGuard = ((request: FastifyRequest, reply: FastifyReply) => Promise<void>) & {
   /** The policy the route is registered with. */
@@ -41,6 +41,11 @@ export type RouteGuard = ((request: FastifyRequest, reply: FastifyReply) => Prom
   readonly description?: string;
   /** This guard with `description` registered for the route it guards. */
   describe(description: string): RouteGuard;
+  /**
+   * This guard with a rate limit on the route it guards (`'60/m'`, `'100/30s'`, `'10/60'`; see
+   * `rateLimited()` in `@valet/core`): counted per caller, 429 with `Retry-After` past it.
+   */
+  limit(spec: string): RouteGuard;
 };
 
 /**

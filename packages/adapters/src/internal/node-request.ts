@@ -37,8 +37,10 @@ function headerLinesMayBeDropped(req: IncomingMessage): boolean {
 
 /**
  * The {@link AdmitRequest} of a Node request: `Origin` and `Host` (HTTP/2: `:authority`), every
- * `Authorization` header (a repeated one of any of these is refused by core), the query, the
- * body only when it is form-encoded, and `fields`. Headers are read from `rawHeaders`, which
+ * `Authorization` and `DPoP` header (a repeated one of any of these is refused by core), the
+ * method and the target as received (Express's `req.originalUrl` when present, since a router
+ * mounted on a path rewrites `req.url`; a DPoP proof's `htu` names it), the query, the body only
+ * when it is form-encoded, and `fields`. Headers are read from `rawHeaders`, which
  * every Node request has (`headersDistinct` is missing on the requests `fastify.inject()`
  * builds) and which keeps repeated headers (`req.headers.host` keeps only the first).
  *
@@ -48,16 +50,20 @@ function headerLinesMayBeDropped(req: IncomingMessage): boolean {
 export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRequest {
   if (headerLinesMayBeDropped(req)) throw new HeadersTooLargeError();
   let authorization: string | string[] | undefined;
+  let dpop: string | string[] | undefined;
   let contentType: string | undefined;
   let origin: string | undefined;
   let host: string | undefined;
   let authority: string | undefined;
-  const { rawHeaders, url } = req;
+  const { rawHeaders } = req;
+  const url = (req as { originalUrl?: string }).originalUrl ?? req.url;
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
     const value = rawHeaders[i + 1]!;
     if (name === 'authorization') {
       authorization = authorization === undefined ? value : [authorization, value].flat();
+    } else if (name === 'dpop') {
+      dpop = dpop === undefined ? value : [dpop, value].flat();
     } else if (name === 'content-type' && contentType === undefined) contentType = value;
     // Repeats joined as the Fetch API's headers.get() joins them: no origin or host, so refused.
     else if (name === 'origin') origin = origin === undefined ? value : `${origin}, ${value}`;
@@ -69,6 +75,9 @@ export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRe
     origin,
     host: host ?? authority,
     authorization,
+    dpop,
+    method: req.method,
+    url,
     query: queryStart < 0 ? undefined : url!.slice(queryStart),
     contentType,
     body: isFormContentType(contentType) ? fields.body : undefined,

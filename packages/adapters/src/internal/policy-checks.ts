@@ -6,6 +6,7 @@ export function usesChecks(policy: Policy): boolean {
     case 'check':
       return true;
     case 'not':
+    case 'rateLimit':
       return usesChecks(policy.policy);
     case 'and':
     case 'or':

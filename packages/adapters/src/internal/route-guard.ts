@@ -1,4 +1,12 @@
-import { OptionsError, PolicyConfigError, allOf, anyOf, describePolicy, type Policy } from '@valet/core';
+import {
+  OptionsError,
+  PolicyConfigError,
+  allOf,
+  anyOf,
+  describePolicy,
+  rateLimited,
+  type Policy,
+} from '@valet/core';
 import type { RouteDetails } from './register-route.js';
 
 /** A guard: a framework hook that carries the policy (and description) of the route it is declared on. */
@@ -9,6 +17,11 @@ export type Guarded<F> = F & {
   readonly description?: string;
   /** The same guard with `description` registered for its route (the manifest's description cell). */
   describe(description: string): Guarded<F>;
+  /**
+   * The same guard with a rate limit on its route: `spec` as `rateLimited()` takes it (`'60/m'`,
+   * `'100/30s'`, `'10/60'`), counted per caller; past it, 429 with `Retry-After`.
+   */
+  limit(spec: string): Guarded<F>;
 };
 
 interface GuardInfo {
@@ -34,6 +47,9 @@ export function makeGuard<F extends object>(
     ...(description === undefined ? {} : { description: { value: description, enumerable: true } }),
     describe: {
       value: (text: unknown) => makeGuard(create, policy, routeDescription(text)),
+    },
+    limit: {
+      value: (spec: string) => makeGuard(create, rateLimited(policy, spec), description),
     },
   });
   guards.set(hook, { policy, details: description === undefined ? {} : { description } });

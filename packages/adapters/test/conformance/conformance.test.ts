@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CachingVerifier, type Valet, type ValetOptions } from '@valet/core';
+import { CachingVerifier, DPOP_ALGORITHMS, type Valet, type ValetOptions } from '@valet/core';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
 import {
   CASES,
@@ -10,7 +10,7 @@ import {
   type Expectation,
   type Tokens,
 } from './cases.js';
-import { exchange, parseChallenge, type WireRequest, type WireResponse } from './http-exchange.js';
+import { exchange, parseChallenges, type WireRequest, type WireResponse } from './http-exchange.js';
 import { SURFACES, type RunningSurface, type Surface } from './surfaces.js';
 
 let fixture: AdapterFixture;
@@ -66,9 +66,23 @@ function checkResponse(res: WireResponse, expected: Expectation, surface: Surfac
     expect(res.challenges).toEqual([]);
   } else {
     expect(res.challenges).toHaveLength(1);
-    const challenge = parseChallenge(res.challenges[0]!);
-    expect(challenge.scheme).toBe('Bearer');
-    expect(challenge.params).toEqual(expected.challenge);
+    const [challenge, dpop, ...more] = parseChallenges(res.challenges[0]!);
+    expect(challenge!.scheme).toBe('Bearer');
+    expect(challenge!.params).toEqual(expected.challenge);
+    // DPoP is allowed by default: a 401 offers the DPoP scheme too (RFC 9449 section 7.1).
+    if (res.status === 401) {
+      expect(dpop).toEqual({
+        scheme: 'DPoP',
+        params: {
+          ...(expected.challenge.scope === undefined ? {} : { scope: expected.challenge.scope }),
+          algs: DPOP_ALGORITHMS.join(' '),
+          resource_metadata: expected.challenge.resource_metadata,
+        },
+      });
+    } else {
+      expect(dpop).toBeUndefined();
+    }
+    expect(more).toEqual([]);
   }
 
   const { body } = expected;

@@ -70,25 +70,39 @@ export interface Challenge {
 }
 
 const PARAM = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)="((?:[^"\\]|\\.)*)"(?:, |$)/;
+/** The start of the next challenge in a list: an auth-scheme and a space (RFC 9110 section 11.6.1). */
+const NEXT_SCHEME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+ /;
 
 /**
- * Parses one challenge strictly as Valet must write it: `Scheme k="v", k2="v2"`, every value a
- * quoted-string, params separated by ", ", no duplicates. Anything else throws, so a sloppy
- * header fails the suite instead of being read generously.
+ * Parses a `WWW-Authenticate` value strictly as Valet must write it: one or more challenges
+ * `Scheme k="v", k2="v2"`, separated by ", " (with DPoP allowed, a 401 carries `Bearer ...,
+ * DPoP ...`), every value a quoted-string, no duplicate params within a challenge. Anything else
+ * throws, so a sloppy header fails the suite instead of being read generously.
  */
-export function parseChallenge(value: string): Challenge {
-  const space = value.indexOf(' ');
-  if (space <= 0 || /,\s*$/.test(value)) throw new Error(`malformed challenge: ${value}`);
-  const scheme = value.slice(0, space);
-  const params: Record<string, string> = {};
-  let rest = value.slice(space + 1);
+export function parseChallenges(value: string): Challenge[] {
+  if (/,\s*$/.test(value)) throw new Error(`malformed challenge: ${value}`);
+  const challenges: Challenge[] = [];
+  let rest = value;
   while (rest !== '') {
-    const match = PARAM.exec(rest);
-    if (match === null) throw new Error(`malformed auth-param at: ${rest}`);
-    const [whole, name, quoted] = match;
-    if (Object.hasOwn(params, name!)) throw new Error(`auth-param "${name}" appears twice`);
-    params[name!] = quoted!.replace(/\\(.)/g, '$1');
-    rest = rest.slice(whole.length);
+    const space = rest.indexOf(' ');
+    if (space <= 0 || !NEXT_SCHEME.test(rest)) throw new Error(`malformed challenge at: ${rest}`);
+    const scheme = rest.slice(0, space);
+    const params: Record<string, string> = {};
+    rest = rest.slice(space + 1);
+    while (rest !== '' && !NEXT_SCHEME.test(rest)) {
+      const match = PARAM.exec(rest);
+      if (match === null) throw new Error(`malformed auth-param at: ${rest}`);
+      const [whole, name, quoted] = match;
+      if (Object.hasOwn(params, name!)) throw new Error(`auth-param "${name}" appears twice`);
+      params[name!] = quoted!.replace(/\\(.)/g, '$1');
+      rest = rest.slice(whole.length);
+    }
+    challenges.push({ scheme, params });
   }
-  return { scheme, params };
+  return challenges;
+}
+
+/** The first challenge of a value {@link parseChallenges} parses (every one is checked): Valet writes `Bearer` first. */
+export function parseChallenge(value: string): Challenge {
+  return parseChallenges(value)[0]!;
 }

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { OptionsError, type Valet } from '@valet/core';
+import { DPOP_ALGORITHMS, OptionsError, type Valet } from '@valet/core';
 import { valetExpress, type ValetExpress } from '@valet/adapters/express';
 import express, { type Express } from 'express';
 import { exchange } from '../conformance/http-exchange.js';
@@ -75,7 +75,8 @@ describe('authenticate()', () => {
     const res = await serve(app(api), (url) => exchange(url, { method: 'GET', path: '/me' }));
     expect(res.status).toBe(401);
     expect(res.challenges).toEqual([
-      'Bearer scope="files:read", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api"',
+      'Bearer scope="files:read", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api", ' +
+        `DPoP scope="files:read", algs="${DPOP_ALGORITHMS.join(' ')}", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api"`,
     ]);
   });
 

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ForbiddenError, OptionsError, PolicyConfigError, allOf, type Valet } from '@valet/core';
+import {
+  DPOP_ALGORITHMS,
+  ForbiddenError,
+  OptionsError,
+  PolicyConfigError,
+  allOf,
+  type Valet,
+} from '@valet/core';
 import {
   Controller,
   Delete,
@@ -112,7 +119,8 @@ describe('fastify.valet.controllers(): enforcing with inject()', () => {
     const res = await app.inject({ method: 'GET', url: '/files/a.txt' });
     expect(res.statusCode).toBe(401);
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer scope="files:read", resource_metadata="${METADATA}"`,
+      `Bearer scope="files:read", resource_metadata="${METADATA}", ` +
+        `DPoP scope="files:read", algs="${DPOP_ALGORITHMS.join(' ')}", resource_metadata="${METADATA}"`,
     );
     expect(res.json().error_description).toBe(
       'Route "GET /files/:id" requires a bearer token with scope "files:read".',
@@ -157,7 +165,8 @@ describe('fastify.valet.controllers(): enforcing with inject()', () => {
     const refused = await app.inject({ method: 'HEAD', url: '/files/a.txt' });
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['www-authenticate']).toBe(
-      `Bearer scope="files:read", resource_metadata="${METADATA}"`,
+      `Bearer scope="files:read", resource_metadata="${METADATA}", ` +
+        `DPoP scope="files:read", algs="${DPOP_ALGORITHMS.join(' ')}", resource_metadata="${METADATA}"`,
     );
     expect(valet.registry.operations().some((op) => op.id.startsWith('HEAD'))).toBe(false);
     await app.close();

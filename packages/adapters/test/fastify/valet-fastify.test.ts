@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { OptionsError, allOf, publicAccess, type Valet } from '@valet/core';
+import { DPOP_ALGORITHMS, OptionsError, allOf, publicAccess, type Valet } from '@valet/core';
 import { valetFastify } from '@valet/adapters/fastify';
 import Fastify from 'fastify';
 import { fastifyWithValet } from '../support/fastify.js';
@@ -27,7 +27,8 @@ describe('valetFastify', () => {
     const refused = await app.inject({ method: 'GET', url: '/files/1' });
     expect(refused.statusCode).toBe(401);
     expect(refused.headers['www-authenticate']).toBe(
-      'Bearer scope="files:read", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api"',
+      'Bearer scope="files:read", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api", ' +
+        `DPoP scope="files:read", algs="${DPOP_ALGORITHMS.join(' ')}", resource_metadata="https://files.example.test/.well-known/oauth-protected-resource/api"`,
     );
     const allowed = await app.inject({
       method: 'GET',

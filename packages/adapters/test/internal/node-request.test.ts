@@ -45,3 +45,21 @@ describe('admitRequest: Origin and Host for the DNS rebinding check', () => {
     );
   });
 });
+
+describe('admitRequest: what a DPoP proof is checked against', () => {
+  it('passes the method, the target as received and every DPoP header', () => {
+    const req = Object.assign(request(['DPoP', 'proof-1', 'dpop', 'proof-2'], '/mcp?x=1'), {
+      method: 'POST',
+    });
+    expect(admitRequest(req, {})).toMatchObject({
+      method: 'POST',
+      url: '/mcp?x=1',
+      dpop: ['proof-1', 'proof-2'],
+    });
+  });
+
+  it("prefers Express's req.originalUrl: a router mounted on a path rewrites req.url", () => {
+    const req = Object.assign(request([], '/files/1'), { method: 'GET', originalUrl: '/v1/files/1?y=2' });
+    expect(admitRequest(req, {})).toMatchObject({ url: '/v1/files/1?y=2', query: '?y=2', dpop: undefined });
+  });
+});

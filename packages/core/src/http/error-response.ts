@@ -1,20 +1,31 @@
-import type { AuthorizationServerUnavailableError, StateUnavailableError, ValetError } from '../errors.js';
+import type {
+  AuthorizationServerUnavailableError,
+  RateLimitedError,
+  StateUnavailableError,
+  UseDpopNonceError,
+  ValetError,
+} from '../errors.js';
 import { challengeFor, type ChallengeOptions } from './challenge.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 
 /**
  * The `error` member of an error response body: the RFC 6750 codes where one applies, and for
  * the rest `unauthorized` (no credentials: RFC 6750 section 3.1 gives no code), `access_denied`
  * (refused by a rule other than scopes; the RFC 6749 code for a refused request),
  * `temporarily_unavailable` (the authorization server cannot be reached; RFC 6749 section
- * 4.1.2.1) and `server_error` (misconfiguration).
+ * 4.1.2.1), `too_many_requests` (a rate limit; named after the RFC 6585 status, which defines
+ * no code) and `server_error` (misconfiguration).
  */
 export type ErrorBodyCode =
   | 'invalid_request'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
   | 'unauthorized'
   | 'access_denied'
   | 'temporarily_unavailable'
+  | 'too_many_requests'
   | 'server_error';
 
 /** The JSON body of an error response, in the shape of RFC 6749 section 5.2. */
@@ -28,7 +39,9 @@ export interface ErrorResponse {
   readonly status: number;
   /**
    * Lower-case header names: `content-type`, `cache-control`, `www-authenticate` when the error
-   * has a challenge, `retry-after` for a 503.
+   * has a challenge (with DPoP allowed, a 401's value holds a `Bearer` and a `DPoP` challenge,
+   * comma-separated), `dpop-nonce` for `use_dpop_nonce`, `retry-after` for a 503, and for a 429
+   * `retry-after`, `ratelimit-policy` and `ratelimit`.
    */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: ErrorBody;
@@ -40,12 +53,16 @@ const SERVER_ERROR_DESCRIPTION = 'The server could not authorize the request.';
 /** What a 503 body says: which of the authorization server's endpoints failed is for the logs. */
 const UNAVAILABLE_DESCRIPTION = 'The authorization server cannot be reached right now; retry later.';
 
+/** What a 429 body says: the operation and the caller's count are for the logs. */
+const RATE_LIMITED_DESCRIPTION = 'Too many requests; retry after the number of seconds in Retry-After.';
+
 /** What a 503 body says when the shared state store failed. */
 const STATE_UNAVAILABLE_DESCRIPTION = 'The server cannot check the request right now; retry later.';
 
 /**
  * The JSON body for an error: `{ error, error_description }`. 4xx errors carry their message,
- * which Valet writes for clients and which never contains a token. 5xx errors
+ * which Valet writes for clients and which never contains a token; a 429 gets a fixed sentence,
+ * as do 5xx errors
  * (`PolicyConfigError`, `OptionsError`, `AuthorizationServerUnavailableError`) get a fixed
  * sentence, never their message.
  *
@@ -62,11 +79,13 @@ export function errorBody(error: ValetError): ErrorBody {
     error_description:
       code === 'server_error'
         ? SERVER_ERROR_DESCRIPTION
-        : code !== 'temporarily_unavailable'
-          ? error.message
-          : error.code === 'ERR_STATE_UNAVAILABLE'
-            ? STATE_UNAVAILABLE_DESCRIPTION
-            : UNAVAILABLE_DESCRIPTION,
+        : code === 'too_many_requests'
+          ? RATE_LIMITED_DESCRIPTION
+          : code !== 'temporarily_unavailable'
+            ? error.message
+            : error.code === 'ERR_STATE_UNAVAILABLE'
+              ? STATE_UNAVAILABLE_DESCRIPTION
+              : UNAVAILABLE_DESCRIPTION,
   });
 }
 
@@ -91,8 +110,12 @@ export function errorResponse(error: ValetError, options?: ChallengeOptions): Er
   const challenge = body.error === 'server_error' ? undefined : challengeFor(error, options);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  if (body.error === 'use_dpop_nonce') headers['dpop-nonce'] = (error as UseDpopNonceError).nonce;
+  if (body.error === 'too_many_requests') Object.assign(headers, rateLimitHeaders(error as RateLimitedError));
   if (body.error === 'temporarily_unavailable') {
-    headers['retry-after'] = String((error as AuthorizationServerUnavailableError | StateUnavailableError).retryAfter);
+    headers['retry-after'] = String(
+      (error as AuthorizationServerUnavailableError | StateUnavailableError).retryAfter,
+    );
   }
   return Object.freeze({ status, headers: Object.freeze(headers), body });
 }
@@ -108,6 +131,10 @@ function bodyCode(error: ValetError): ErrorBodyCode {
       return 'invalid_token';
     case 'ERR_INSUFFICIENT_SCOPE':
       return 'insufficient_scope';
+    case 'ERR_INVALID_DPOP_PROOF':
+      return 'invalid_dpop_proof';
+    case 'ERR_USE_DPOP_NONCE':
+      return 'use_dpop_nonce';
     case 'ERR_HEADERS_TOO_LARGE':
       return 'invalid_request';
     case 'ERR_FORBIDDEN':
@@ -116,6 +143,8 @@ function bodyCode(error: ValetError): ErrorBodyCode {
     case 'ERR_AUTHORIZATION_SERVER_UNAVAILABLE':
     case 'ERR_STATE_UNAVAILABLE':
       return 'temporarily_unavailable';
+    case 'ERR_RATE_LIMITED':
+      return 'too_many_requests';
     case 'ERR_POLICY_CONFIG':
     case 'ERR_INVALID_OPTIONS':
       return 'server_error';

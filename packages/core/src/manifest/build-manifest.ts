@@ -1,7 +1,9 @@
 import { OptionsError } from '../errors.js';
 import { compareCodePoints, KIND_ORDER } from './render/manifest-matrix.js';
 import { describePolicy } from '../policy/describe.js';
+import { operationRateLimit, withoutRateLimit } from '../policy/compile/operation-rate-limit.js';
 import type { Policy } from '../policy/policy.js';
+import { describeRateLimit } from '../policy/rate-limit.js';
 import type { PolicyRegistry, RegisteredOperation } from '../policy/registry.js';
 import {
   MANIFEST_VERSION,
@@ -96,8 +98,9 @@ function header(options: BuildManifestOptions): Omit<Manifest, 'scopes' | 'opera
 }
 
 function operationEntry(op: RegisteredOperation): ManifestOperation {
-  // freeze() has refused every operation without a policy.
-  const policy = op.policy as Policy;
+  // freeze() has refused every operation without a policy, and limits anywhere but on top.
+  const policy = withoutRateLimit(op.policy as Policy);
+  const rateLimit = operationRateLimit(op.policy as Policy);
   const uses = new Map<string, ScopeUse>();
   classify(policy, 'required', uses);
   const named = (use: ScopeUse) => sorted([...uses].filter(([, u]) => u === use).map(([scope]) => scope));
@@ -110,6 +113,15 @@ function operationEntry(op: RegisteredOperation): ManifestOperation {
     public: policy.kind === 'public',
     policy: toData(policy),
     policyText: describePolicy(policy),
+    ...(rateLimit === undefined
+      ? {}
+      : {
+          rateLimit: Object.freeze({
+            limit: rateLimit.limit,
+            windowSeconds: rateLimit.windowSeconds,
+            text: describeRateLimit(rateLimit),
+          }),
+        }),
     requiredScopes: named('required'),
     alternativeScopes: named('alternative'),
     excludedScopes: named('excluded'),
@@ -138,6 +150,9 @@ function classify(policy: Policy, use: ScopeUse, uses: Map<string, ScopeUse>): v
     case 'not':
       classify(policy.policy, 'excluded', uses);
       return;
+    case 'rateLimit':
+      classify(policy.policy, use, uses);
+      return;
     default:
       return;
   }
@@ -158,6 +173,8 @@ function toData(policy: Policy): ManifestPolicy {
       return Object.freeze({ kind: 'not', policy: toData(policy.policy) });
     case 'check':
       return Object.freeze({ kind: 'check', name: policy.name });
+    case 'rateLimit':
+      return toData(policy.policy);
   }
 }
 

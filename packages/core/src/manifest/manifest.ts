@@ -3,7 +3,10 @@ import type { OperationKind } from '../policy/registry.js';
 /** The manifest format version; bumped only for changes a reader must know about. */
 export const MANIFEST_VERSION = 1;
 
-/** A policy as JSON data: the {@link Policy} union with each check reduced to its name. */
+/**
+ * A policy as JSON data: the {@link Policy} union with each check reduced to its name. A rate
+ * limit is not part of it: it is the operation's `rateLimit`.
+ */
 export type ManifestPolicy =
   | { readonly kind: 'public' }
   | { readonly kind: 'authenticated' }
@@ -11,6 +14,15 @@ export type ManifestPolicy =
   | { readonly kind: 'and' | 'or'; readonly policies: readonly ManifestPolicy[] }
   | { readonly kind: 'not'; readonly policy: ManifestPolicy }
   | { readonly kind: 'check'; readonly name: string };
+
+/** How often each caller may perform an operation (`rateLimited()`, `@RateLimit()`). */
+export interface ManifestRateLimit {
+  /** Calls per window. */
+  readonly limit: number;
+  readonly windowSeconds: number;
+  /** In words: `at most 60 per minute per caller`. */
+  readonly text: string;
+}
 
 /** A scope in the manifest. */
 export interface ManifestScope {
@@ -35,9 +47,12 @@ export interface ManifestOperation {
   readonly source?: string;
   /** Open to everyone, token or not. */
   readonly public: boolean;
+  /** Who may call (a rate limit is in {@link ManifestOperation.rateLimit}). */
   readonly policy: ManifestPolicy;
   /** The policy in words (`describePolicy`): `files:write and (admin or owner-of-path)`. */
   readonly policyText: string;
+  /** Present only for a rate-limited operation. */
+  readonly rateLimit?: ManifestRateLimit;
   /** Scopes named outside any alternative (`or`, multi-scope `anyOf`) and outside `not`: every allowed token has them. */
   readonly requiredScopes: readonly string[];
   /** Scopes named in an alternative: one branch may do without them. */

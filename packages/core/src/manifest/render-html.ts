@@ -107,13 +107,16 @@ function operations(manifest: Manifest): string {
   for (const kind of KIND_ORDER) {
     const ops = operationsOf(manifest, kind);
     if (ops.length === 0) continue;
+    // The rate-limit column only where an operation of the kind has a limit.
+    const limited = ops.some((op) => op.rateLimit !== undefined);
     const rows = ops.map((op) => {
       const about = [op.title, op.description].filter((t) => t !== undefined).map((t) => h(t));
-      return `<tr><td>${operationLabel(op)}</td><td>${h(op.policyText)}</td><td>${about.join(': ')}</td></tr>`;
+      const limit = limited ? `<td>${h(op.rateLimit?.text ?? '')}</td>` : '';
+      return `<tr><td>${operationLabel(op)}</td><td>${h(op.policyText)}</td>${limit}<td>${about.join(': ')}</td></tr>`;
     });
     sections.push(
       `<h2>${h(KIND_HEADINGS[kind])}</h2>`,
-      '<table><thead><tr><th>Name</th><th>Policy</th><th>Description</th></tr></thead>',
+      `<table><thead><tr><th>Name</th><th>Policy</th>${limited ? '<th>Rate limit</th>' : ''}<th>Description</th></tr></thead>`,
       `<tbody>${rows.join('\n')}</tbody></table>`,
     );
   }

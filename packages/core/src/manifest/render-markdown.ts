@@ -49,11 +49,17 @@ export function renderManifestMarkdown(manifest: Manifest): string {
   for (const kind of KIND_ORDER) {
     const operations = operationsOf(manifest, kind);
     if (operations.length === 0) continue;
-    lines.push(`## ${KIND_HEADINGS[kind]}`, '', row(['Name', 'Policy', 'Description']), rule(3));
+    // The rate-limit column only where an operation of the kind has a limit.
+    const limited = operations.some((op) => op.rateLimit !== undefined);
+    const heads = limited
+      ? ['Name', 'Policy', 'Rate limit', 'Description']
+      : ['Name', 'Policy', 'Description'];
+    lines.push(`## ${KIND_HEADINGS[kind]}`, '', row(heads), rule(heads.length));
     for (const op of operations) {
       const name = op.public ? `${md(op.id)} (public)` : md(op.id);
       const about = [op.title, op.description].filter((t) => t !== undefined).map((t) => md(t));
-      lines.push(row([name, md(op.policyText), about.join(': ')]));
+      const limit = limited ? [md(op.rateLimit?.text ?? '')] : [];
+      lines.push(row([name, md(op.policyText), ...limit, about.join(': ')]));
     }
     lines.push('');
   }

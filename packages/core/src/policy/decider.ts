@@ -15,6 +15,7 @@ import {
 } from './compile/reasons.js';
 import type { Decision } from './decision.js';
 import type { AuthorizationContext } from './policy.js';
+import type { RateLimit } from './rate-limit.js';
 import type { PolicyRegistry } from './registry.js';
 
 /** Per-call options of `Authorizer.authorize` and `valet.authorize`. */
@@ -40,6 +41,8 @@ const EMPTY_CONTEXT: AuthorizeContext = Object.freeze({});
 export class Decider {
   readonly #operations: ReadonlyMap<string, CompiledOperation>;
   readonly #audit: AuditSink | undefined;
+  /** The operations with a rate limit, by id, with their label (`Tool "search"`); empty when none has one. */
+  readonly rateLimits: ReadonlyMap<string, { readonly label: string; readonly rateLimit: RateLimit }>;
 
   /** Freezes `registry` if it is not frozen yet (which validates and compiles every policy). */
   constructor(registry: PolicyRegistry, audit: AuditSink | undefined) {
@@ -50,6 +53,11 @@ export class Decider {
     }
     this.#operations = operations;
     this.#audit = audit;
+    const rateLimits = new Map<string, { readonly label: string; readonly rateLimit: RateLimit }>();
+    for (const { id, label, rateLimit } of operations.values()) {
+      if (rateLimit !== undefined) rateLimits.set(id, { label, rateLimit });
+    }
+    this.rateLimits = rateLimits;
   }
 
   /** The decision, synchronous unless an async check ran (scope-only policies never wait). */
@@ -147,7 +155,7 @@ function deny(op: CompiledOperation, principal: Principal, state: EvalState | un
   const missing = missingScopes(op.compiled, granted, state?.outcomes);
   const reason =
     missing.length > 0
-      ? scopeReason(op.label, op.policy, op.phrase, granted, missing)
+      ? scopeReason(op.label, op.access, op.phrase, granted, missing)
       : state?.refusedBy !== undefined
         ? checkRefusedReason(op.label, state.refusedBy)
         : unfixableReason(op.label, op.phrase, granted);

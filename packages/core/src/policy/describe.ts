@@ -1,4 +1,5 @@
 import type { Policy } from './policy.js';
+import { describeRateLimit } from './rate-limit.js';
 
 type Context = 'top' | 'and' | 'or';
 
@@ -12,6 +13,8 @@ type Context = 'top' | 'and' | 'or';
  * // 'files:write and (admin or owner-of-path)'
  * describePolicy(publicAccess());   // 'public'
  * describePolicy(authenticated());  // 'any valid token'
+ * describePolicy(rateLimited(allOf('search:read'), '60/m'));
+ * // 'search:read, at most 60 per minute per caller'
  * ```
  */
 export function describePolicy(policy: Policy): string {
@@ -28,6 +31,10 @@ function words(policy: Policy, context: Context): string {
       return policy.name;
     case 'not':
       return `not (${words(policy.policy, 'top')})`;
+    case 'rateLimit': {
+      const text = `${words(policy.policy, 'top')}, ${describeRateLimit(policy.rateLimit)}`;
+      return context === 'top' ? text : `(${text})`;
+    }
     case 'allOf':
       return join(policy.scopes, 'and', context);
     case 'anyOf':
@@ -78,6 +85,7 @@ function collect(policy: Policy, found: Set<string>): void {
       for (const child of policy.policies) collect(child, found);
       return;
     case 'not':
+    case 'rateLimit':
       collect(policy.policy, found);
       return;
     default:

@@ -1,4 +1,5 @@
 import type { Principal } from '../principal.js';
+import { parseRateLimit, type RateLimit } from './rate-limit.js';
 
 /** What an attribute check sees besides the principal. */
 export interface AuthorizationContext {
@@ -53,10 +54,17 @@ export interface CheckPolicy {
   readonly fn: CheckFn;
 }
 
+/** Allows exactly when `policy` allows, and limits how often each caller may do so. */
+export interface RateLimitPolicy {
+  readonly kind: 'rateLimit';
+  readonly policy: Policy;
+  readonly rateLimit: RateLimit;
+}
+
 /**
  * A policy is data: a small tagged union that can be printed, compared, documented and compiled.
  * Build one with {@link publicAccess}, {@link authenticated}, {@link allOf}, {@link anyOf},
- * {@link and}, {@link or}, {@link not} and {@link check}.
+ * {@link and}, {@link or}, {@link not} and {@link check}; limit how often with {@link rateLimited}.
  */
 export type Policy =
   | PublicPolicy
@@ -66,7 +74,8 @@ export type Policy =
   | AndPolicy
   | OrPolicy
   | NotPolicy
-  | CheckPolicy;
+  | CheckPolicy
+  | RateLimitPolicy;
 
 const PUBLIC: PublicPolicy = Object.freeze({ kind: 'public' });
 const AUTHENTICATED: AuthenticatedPolicy = Object.freeze({ kind: 'authenticated' });
@@ -124,4 +133,25 @@ export function not(policy: Policy): NotPolicy {
  */
 export function check(name: string, fn: CheckFn): CheckPolicy {
   return Object.freeze({ kind: 'check', name, fn });
+}
+
+/**
+ * `policy`, with a limit on how often each caller may perform the operation: `spec` is
+ * `<count>/<window>` (`'60/m'`, `'100/30s'`, `'1000/1h'`, `'10/60'` for 60 seconds; see
+ * `parseRateLimit`), counted in fixed windows per operation and per caller (issuer,
+ * subject and client). Past the limit the request flow answers 429 with `Retry-After`.
+ * Anonymous callers (of a public operation) are not limited. An operation has at most one limit,
+ * on its policy or under `and`s from it; the registry refuses one under `or` or `not`, or two.
+ * Throws `PolicyConfigError` for a bad `spec`.
+ *
+ * The counters live in the Valet's `store`; when the store fails, the request is let through
+ * (rate limits fail open: an outage of Redis must not take the server down with it).
+ *
+ * @example
+ * ```ts
+ * registry.register({ id: 'search', kind: 'tool', policy: rateLimited(allOf('search:read'), '60/m') });
+ * ```
+ */
+export function rateLimited(policy: Policy, spec: string): RateLimitPolicy {
+  return Object.freeze({ kind: 'rateLimit', policy, rateLimit: parseRateLimit(spec) });
 }

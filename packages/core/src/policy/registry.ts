@@ -1,5 +1,6 @@
 import { OptionsError, PolicyConfigError } from '../errors.js';
 import { compileOperation, type CompiledOperation } from './compile/compiled-operation.js';
+import { rateLimitProblems } from './compile/operation-rate-limit.js';
 import { storeCompiled } from './compile/compiled-registry.js';
 import { didYouMean } from '../lib/edit-distance.js';
 import { lowerFirst, operationLabel } from './compile/reasons.js';
@@ -172,6 +173,21 @@ export class PolicyRegistry {
         case 'not':
           visit(policy.policy);
           return;
+        case 'rateLimit': {
+          const { limit, windowSeconds } = policy.rateLimit ?? {};
+          if (
+            !Number.isSafeInteger(limit) ||
+            limit! < 1 ||
+            !Number.isSafeInteger(windowSeconds) ||
+            windowSeconds! < 1
+          ) {
+            problems.push(
+              `${where(op, label)}: a rate limit needs a limit and a window; build it with rateLimited(policy, "60/m").`,
+            );
+          }
+          visit(policy.policy);
+          return;
+        }
         case 'check':
           if (typeof policy.fn !== 'function' || typeof policy.name !== 'string' || policy.name === '') {
             problems.push(`${where(op, label)}: a check needs a non-empty name and a function.`);
@@ -187,6 +203,7 @@ export class PolicyRegistry {
       }
     };
     visit(op.policy);
+    for (const problem of rateLimitProblems(op.policy)) problems.push(`${where(op, label)}: ${problem}`);
     return problems;
   }
 

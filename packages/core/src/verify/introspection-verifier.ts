@@ -66,8 +66,9 @@ export interface IntrospectionVerifierOptions {
  * Introspection, RFC 7662). Fails closed: a non-200 answer, a body that is not a JSON object,
  * a network error or a timeout is `AuthorizationServerUnavailableError` (503, reason
  * `introspection_failed`), never a 500, and the client keeps its token. `active: false`
- * is `inactive`. The response's `aud`, `iss`, `exp`, `nbf` and `token_type` are checked too, and
- * a sender-constrained token (`cnf`) is refused, since a bearer request cannot prove possession.
+ * is `inactive`. The response's `aud`, `iss`, `exp`, `nbf` and `token_type` (`Bearer` or `DPoP`)
+ * are checked too; a `cnf` stays in the claims for the flow, which refuses a bound token sent as
+ * Bearer and checks a DPoP proof against it.
  *
  * @example
  * ```ts

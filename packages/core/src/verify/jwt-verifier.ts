@@ -34,9 +34,9 @@ const MAX_CANDIDATE_KEYS = 8;
  * Verifies JWT access tokens with jose: signature against the configured keys only (a `jwk`,
  * `jku`, `x5u` or `x5c` in the token is never used), algorithm allow-list, `iss`, `aud` as an
  * MCP resource URL, `exp`/`nbf`/`iat` with clock tolerance (each a finite time, never
- * `Infinity`), optional RFC 9068 `typ` and profile, no `cnf` (a token bound to a key is not a
- * bearer token: RFC 9449 section 7.2, RFC 8705 section 3), then reads scopes and client id into a
- * {@link Principal}. The size limit is checked before
+ * `Infinity`), optional RFC 9068 `typ` and profile, then reads scopes and client id into a
+ * {@link Principal}. A `cnf` (a token bound to a key) is kept in the claims: the flow, which
+ * knows whether the token came as Bearer or with a DPoP proof, decides (RFC 9449 section 7.2). The size limit is checked before
  * any parsing, and a signature segment must be spelled canonically (no whitespace, padding or set
  * pad bits), so one signed token has exactly one accepted spelling.
  *
@@ -144,7 +144,6 @@ export class JwtVerifier implements TokenVerifier {
     const claims = result.payload;
     const { audience, clockTolerance, scopes, clientIdClaims, validate } = this.#options;
     checkTimeClaims(claims);
-    if (claims['cnf'] !== undefined) throw tokenFailure('sender_constrained', { claim: 'cnf' });
     if (typeof claims.iat === 'number' && claims.iat > Date.now() / 1000 + clockTolerance) {
       throw tokenFailure('issued_in_future', { claim: 'iat' });
     }

@@ -95,6 +95,25 @@ describe('Valet.revoke', () => {
     expect(JSON.stringify(response)).not.toContain('6379');
   });
 
+  it('does not let a revoked token in on a retry while the store is down', async () => {
+    const healthy = memoryStateStore();
+    let down = false;
+    const flaky: StateStore = {
+      ...healthy,
+      get: (key) => (down ? Promise.reject(new Error('store down')) : healthy.get(key)),
+    };
+    const [first] = twoInstances(flaky);
+    await first!.revoke({ jti: 'stolen' });
+    const [late] = twoInstances(flaky);
+    const token = `Bearer ${await fixture.issuer.mint({ audience: RESOURCE, claims: { jti: 'stolen' } })}`;
+    down = true;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await expect(late!.admit({ authorization: token })).rejects.toMatchObject({ status: 503 });
+    }
+    down = false;
+    await expect(late!.admit({ authorization: token })).rejects.toMatchObject(REVOKED);
+  });
+
   it('refuses a target or an until it cannot honour, naming the option', async () => {
     const [valet] = twoInstances();
     await expect(valet!.revoke({ jti: '' })).rejects.toBeInstanceOf(OptionsError);

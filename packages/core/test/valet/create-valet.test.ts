@@ -74,10 +74,22 @@ describe('createValet: options are checked at start-up, naming the field', () =>
   });
 });
 
+const DPOP_ALGS = 'ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA';
+
 describe('Valet.errorResponse', () => {
   it('renders a 401 with resource_metadata and the catalog basic scopes when the error names none', () => {
     const response = valetWith().errorResponse(new InvalidTokenError('expired', 'The token has expired.'));
     expect(response?.status).toBe(401);
+    expect(response?.headers['www-authenticate']).toBe(
+      `Bearer error="invalid_token", error_description="The token has expired.", scope="files:read", resource_metadata="${METADATA_URL}", ` +
+        `DPoP scope="files:read", algs="${DPOP_ALGS}", resource_metadata="${METADATA_URL}"`,
+    );
+  });
+
+  it('renders the Bearer challenge alone with dpop mode off', () => {
+    const response = valetWith({ dpop: { mode: 'off' } }).errorResponse(
+      new InvalidTokenError('expired', 'The token has expired.'),
+    );
     expect(response?.headers['www-authenticate']).toBe(
       `Bearer error="invalid_token", error_description="The token has expired.", scope="files:read", resource_metadata="${METADATA_URL}"`,
     );
@@ -86,7 +98,8 @@ describe('Valet.errorResponse', () => {
   it('uses challengeScopes and realm when given', () => {
     const valet = valetWith({ challengeScopes: ['files:write'], realm: 'files' });
     expect(valet.errorResponse(new MissingTokenError())?.headers['www-authenticate']).toBe(
-      `Bearer realm="files", scope="files:write", resource_metadata="${METADATA_URL}"`,
+      `Bearer realm="files", scope="files:write", resource_metadata="${METADATA_URL}", ` +
+        `DPoP realm="files", scope="files:write", algs="${DPOP_ALGS}", resource_metadata="${METADATA_URL}"`,
     );
   });
 

@@ -1,4 +1,4 @@
-import { and, publicAccess, type Policy, type ScopeCatalog } from '@valet/core';
+import { and, publicAccess, rateLimited, type Policy, type ScopeCatalog } from '@valet/core';
 import { className, type ClassRecord, type Requirement } from './metadata.js';
 
 /** A requirement and where it was written: `FileTools` (class level) or `FileTools.write`. */
@@ -45,8 +45,9 @@ export function memberPolicy(
   problems: Set<string>,
 ): Policy | undefined {
   const { catalog } = owner;
-  const classLevel = owner.requirements;
-  const memberLevel = target.requirements;
+  const limits = [...owner.requirements, ...target.requirements].filter(isRateLimit);
+  const classLevel = owner.requirements.filter((placed) => !isRateLimit(placed));
+  const memberLevel = target.requirements.filter((placed) => !isRateLimit(placed));
   const classPublic = classLevel.find(isPublic);
   const memberPublic = memberLevel.find(isPublic);
   const classPolicies = classLevel.filter((placed) => !isPublic(placed));
@@ -79,13 +80,46 @@ export function memberPolicy(
   }
   const policies = [...classPolicies, ...memberPolicies];
   for (const placed of policies) checkScopes(placed, catalog, problems);
+  const limit = rateLimitOf(limits, target, problems);
   if (policies.length === 0) {
-    if (classPublic !== undefined || memberPublic !== undefined) return publicAccess();
+    if (classPublic !== undefined || memberPublic !== undefined) return limit(publicAccess());
     problems.add(`${target.label} has no policy; add @RequiresScope(...) or @Public().`);
     return undefined;
   }
   const list = policies.map((placed) => (placed.requirement as { policy: Policy }).policy);
-  return list.length === 1 ? list[0] : and(...list);
+  return limit(list.length === 1 ? list[0]! : and(...list));
+}
+
+function isRateLimit(placed: PlacedRequirement): boolean {
+  return placed.requirement.kind === 'rateLimit';
+}
+
+/**
+ * Wraps the member's policy in its one `@RateLimit` (on the member or its class); two of them,
+ * or a bad spec, is a problem (the policy is then returned unwrapped, and collection fails).
+ */
+function rateLimitOf(
+  limits: readonly PlacedRequirement[],
+  target: PolicyTarget,
+  problems: Set<string>,
+): (policy: Policy) => Policy {
+  const [one, two] = limits;
+  if (one === undefined) return (policy) => policy;
+  if (two !== undefined) {
+    problems.add(
+      `${target.label} has two rate limits: ${one.requirement.written} on ${one.where} and ${two.requirement.written} on ${two.where}. An operation has one limit; keep one.`,
+    );
+    return (policy) => policy;
+  }
+  const { spec, written } = one.requirement as { spec: unknown; written: string };
+  return (policy) => {
+    try {
+      return rateLimited(policy, spec as string);
+    } catch (error) {
+      problems.add(`${written} on ${one.where}: ${(error as Error).message}`);
+      return policy;
+    }
+  };
 }
 
 function isPublic(placed: PlacedRequirement): boolean {

@@ -3,8 +3,9 @@ import type { Policy } from '@valet/core';
 import type { HttpMethod } from '../http-method.js';
 
 /**
- * One policy decorator as written: `@Public()`, or a policy with the text it was written as and,
- * for `@RequiresScope` / `@RequiresAnyScope`, the scopes it named (checked against the catalog).
+ * One policy decorator as written: `@Public()`, a policy with the text it was written as and,
+ * for `@RequiresScope` / `@RequiresAnyScope`, the scopes it named (checked against the catalog),
+ * or `@RateLimit(spec)` (checked at collection).
  */
 export type Requirement =
   | { readonly kind: 'public'; readonly written: string }
@@ -13,7 +14,8 @@ export type Requirement =
       readonly policy: Policy;
       readonly written: string;
       readonly scopes?: readonly string[];
-    };
+    }
+  | { readonly kind: 'rateLimit'; readonly spec: unknown; readonly written: string };
 
 /** What `@Tool`, `@Resource` or `@Prompt` declared on a method. */
 export interface Declaration {

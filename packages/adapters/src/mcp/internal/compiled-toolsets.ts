@@ -147,6 +147,9 @@ function optimistic(policy: Policy): Policy {
       return authenticated();
     case 'not':
       return usesChecks(policy.policy) ? authenticated() : policy;
+    case 'rateLimit':
+      // Listing is not a call: a limited tool is listed to whoever its policy allows.
+      return optimistic(policy.policy);
     case 'and':
       return and(...policy.policies.map(optimistic));
     case 'or':

@@ -148,8 +148,12 @@ export function toolCall(
   return { jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } };
 }
 
-/** The auth-params of a `Bearer` challenge (Valet writes every value quoted). */
+/**
+ * The auth-params of the `Bearer` challenge, which Valet writes first (every value quoted); a
+ * `DPoP` challenge after it (DPoP allowed) is left out.
+ */
 export function challenge(header: string | null): Record<string, string> {
   if (header === null || !header.startsWith('Bearer ')) throw new Error(`not a Bearer challenge: ${header}`);
-  return Object.fromEntries([...header.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const bearer = header.split(/, (?=DPoP )/)[0]!;
+  return Object.fromEntries([...bearer.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
 }

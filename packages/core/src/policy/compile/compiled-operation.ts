@@ -4,6 +4,8 @@ import type { Policy } from '../policy.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 import { frozenSet } from '../../lib/frozen-set.js';
 import { missingScopes } from './missing-scopes.js';
+import { operationRateLimit, withoutRateLimit } from './operation-rate-limit.js';
+import type { RateLimit } from '../rate-limit.js';
 import { allowedReason, anonymousReason, operationLabel, requirementPhrase } from './reasons.js';
 import { requiredScopes } from './required-scopes.js';
 
@@ -11,6 +13,10 @@ import { requiredScopes } from './required-scopes.js';
 export interface CompiledOperation {
   readonly id: string;
   readonly policy: Policy;
+  /** The policy without its rate limit: who may call, as reasons describe it. */
+  readonly access: Policy;
+  /** How often each caller may perform it, if limited. */
+  readonly rateLimit: RateLimit | undefined;
   readonly compiled: CompiledPolicy;
   /** `Tool "write_file"`. */
   readonly label: string;
@@ -50,8 +56,10 @@ export function compileOperation(
   const { id, policy } = operation;
   const compiled = compilePolicy(policy, satisfiersOf);
   const label = operationLabel(operation.kind, id);
-  const described = describePolicy(policy);
-  const phrase = requirementPhrase(policy, described);
+  const access = withoutRateLimit(policy);
+  const rateLimit = operationRateLimit(policy);
+  const described = describePolicy(access);
+  const phrase = requirementPhrase(access, described);
   const required = requiredScopes(policy);
   const allowed = makeDecision({
     allowed: true,
@@ -70,8 +78,19 @@ export function compileOperation(
         policy,
         required,
         missing: missingScopes(compiled, NO_SCOPES, undefined),
-        reason: anonymousReason(label, policy, phrase),
+        reason: anonymousReason(label, access, phrase),
         authenticated: false,
       });
-  return Object.freeze({ id, policy, compiled, label, phrase, required, allowed, anonymous });
+  return Object.freeze({
+    id,
+    policy,
+    access,
+    rateLimit,
+    compiled,
+    label,
+    phrase,
+    required,
+    allowed,
+    anonymous,
+  });
 }

@@ -93,6 +93,9 @@ export function compilePolicy(
           abstract: { kind: 'check', index },
         };
       }
+      case 'rateLimit':
+        // A limit does not change who may call; the request flow counts the calls.
+        return build(node.policy);
       case 'not': {
         const inner = build(node.policy);
         return {

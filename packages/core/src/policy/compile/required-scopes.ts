@@ -18,6 +18,8 @@ function collect(policy: Policy): readonly string[] {
       return policy.scopes.slice(0, 1);
     case 'and':
       return policy.policies.flatMap(collect);
+    case 'rateLimit':
+      return collect(policy.policy);
     case 'or': {
       const chosen = policy.policies.find(scopesAlone) ?? policy.policies[0];
       return chosen === undefined ? [] : collect(chosen);
@@ -35,6 +37,8 @@ function scopesAlone(policy: Policy): boolean {
       return false;
     case 'and':
       return policy.policies.every(scopesAlone);
+    case 'rateLimit':
+      return scopesAlone(policy.policy);
     case 'or':
       return policy.policies.some(scopesAlone);
     default:

@@ -39,17 +39,11 @@ export function principalFromIntrospection(
   }
 
   const tokenType = optionalString(claims, 'token_type');
-  if (tokenType !== undefined && tokenType.toLowerCase() !== 'bearer') {
-    throw new InvalidTokenError('wrong_type', 'The token is not a bearer access token.', {
+  // `DPoP` (RFC 9449 section 6.2) comes with a `cnf`: the flow checks the binding, knowing the scheme.
+  if (tokenType !== undefined && !['bearer', 'dpop'].includes(tokenType.toLowerCase())) {
+    throw new InvalidTokenError('wrong_type', 'The token is not a bearer or DPoP access token.', {
       claim: 'token_type',
     });
-  }
-  if (claims['cnf'] !== undefined) {
-    throw new InvalidTokenError(
-      'sender_constrained',
-      'The token is bound to a key (cnf); it cannot be used as a bearer token.',
-      { claim: 'cnf' },
-    );
   }
 
   const issuer = optionalString(claims, 'iss');

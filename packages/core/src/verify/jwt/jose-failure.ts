@@ -23,6 +23,11 @@ const MESSAGES: Readonly<Record<InvalidTokenReason, string>> = {
   wrong_type: 'The token is not an OAuth access token (typ must be at+jwt, RFC 9068).',
   unsupported_header: 'The token uses a header parameter this server does not support.',
   sender_constrained: 'The token is bound to a key (cnf); it cannot be used as a bearer token.',
+  not_dpop_bound: 'The token is not bound to a DPoP key (cnf.jkt); send it with the Bearer scheme.',
+  dpop_key_mismatch:
+    'The DPoP proof is signed with another key than the one the token is bound to (cnf.jkt).',
+  unsupported_confirmation:
+    'The token is bound in a way this server cannot check (cnf without jkt, e.g. a TLS client certificate).',
   revoked: 'The token has been revoked; get a new one.',
   inactive: 'The token is not active.',
 };
