@@ -8,6 +8,8 @@ import {
   stringList,
 } from './introspection/introspection-options.js';
 import { principalFromIntrospection } from './introspection/introspection-response.js';
+import { SharedAnswers } from './introspection/shared-answers.js';
+import type { StateStore } from '../state/state-store.js';
 import { secureUrl } from '../lib/secure-url.js';
 import type { Principal } from '../principal.js';
 import type { AudienceMatcher } from './audience.js';
@@ -55,6 +57,14 @@ export interface IntrospectionVerifierOptions {
    * failures are not cached. `false` introspects every request.
    */
   readonly cache?: false | { readonly maxEntries?: number; readonly maxTtlSeconds?: number };
+  /**
+   * Share answers between instances through this store (`redisStateStore` from `@valet/redis`):
+   * one request to the authorization server per token per lifetime, whatever the number of
+   * instances. Answers live until the response's `exp` or `cache.maxTtlSeconds` (default 60),
+   * inactive ones at most 30 s; they are filed under a SHA-256 of the token, never the token. A
+   * store that fails is skipped: the authorization server is asked, as without one.
+   */
+  readonly store?: StateStore;
   /** The fetch implementation. Default the global `fetch`. */
   readonly fetch?: typeof fetch;
   /** Current time in milliseconds since the epoch. Default `Date.now`. */
@@ -91,6 +101,7 @@ export class IntrospectionVerifier implements TokenVerifier {
   readonly #fetch: typeof fetch;
   readonly #clock: () => number;
   readonly #front: TokenVerifier;
+  readonly #shared: SharedAnswers | undefined;
 
   constructor(options: IntrospectionVerifierOptions) {
     if (options === null || typeof options !== 'object') {
@@ -112,6 +123,16 @@ export class IntrospectionVerifier implements TokenVerifier {
     }
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#clock = options.clock ?? Date.now;
+    const { store } = options;
+    if (store !== undefined && (typeof store?.get !== 'function' || typeof store.set !== 'function')) {
+      throw new OptionsError(
+        'store',
+        'store must be a StateStore (memoryStateStore(), redisStateStore(...)).',
+      );
+    }
+    const sharedTtl = options.cache === false ? 60 : (options.cache?.maxTtlSeconds ?? 60);
+    this.#shared =
+      store === undefined ? undefined : new SharedAnswers(store, this.#endpoint, sharedTtl, this.#clock);
     const uncached: TokenVerifier = { verify: (token) => this.#introspect(token) };
     if (options.cache === false) {
       this.#front = uncached;
@@ -137,7 +158,12 @@ export class IntrospectionVerifier implements TokenVerifier {
         `The bearer token is longer than ${this.#maxTokenBytes} bytes.`,
       );
     }
-    const body = await this.#post(token);
+    const shared = this.#shared;
+    let body = shared === undefined ? undefined : await shared.answer(token);
+    if (body === undefined) {
+      body = await this.#post(token);
+      shared?.remember(token, body);
+    }
     return principalFromIntrospection(body, token, {
       audience: this.#audience,
       issuers: this.#issuers,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthorizationServerUnavailableError, InvalidTokenError, OptionsError } from '../../src/errors.js';
+import { memoryStateStore, type StateStore } from '../../src/state/state-store.js';
 import {
   IntrospectionVerifier,
   type IntrospectionVerifierOptions,
@@ -334,5 +335,80 @@ describe('IntrospectionVerifier', () => {
     expect(field({ cache: { maxEntries: 0 } })).toBe('cache.maxEntries');
     expect(field({ cache: { maxTtlSeconds: -5 } })).toBe('cache.maxTtlSeconds');
     expect(() => make({ endpoint: 'https://as.example.com/introspect' })).not.toThrow();
+  });
+
+  describe('answers shared through a store (several instances)', () => {
+    /** A memory store that records what is written to it. */
+    const recordingStore = () => {
+      const inner = memoryStateStore();
+      const writes: { key: string; value: string; ttlMs: number }[] = [];
+      const store: StateStore = {
+        ...inner,
+        set: (key, value, ttlMs) => {
+          writes.push({ key, value, ttlMs });
+          return inner.set(key, value, ttlMs);
+        },
+      };
+      return { store, writes };
+    };
+
+    it('asks the authorization server once for instances sharing the store', async () => {
+      const { store } = recordingStore();
+      server.replies.set('shared-token', active());
+      const instances = [1, 2, 3].map(() => make({ store }));
+      await instances[0]!.verify('shared-token');
+      await new Promise((resolve) => setImmediate(resolve));
+      for (const instance of instances.slice(1)) {
+        await expect(instance.verify('shared-token')).resolves.toMatchObject({ subject: 'alice' });
+      }
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('shares inactive answers too, briefly, and files everything under a hash, never the token', async () => {
+      const { store, writes } = recordingStore();
+      await expect(make({ store }).verify('revoked-token')).rejects.toMatchObject({ reason: 'inactive' });
+      await new Promise((resolve) => setImmediate(resolve));
+      await expect(make({ store }).verify('revoked-token')).rejects.toMatchObject({ reason: 'inactive' });
+      expect(server.requests).toHaveLength(1);
+      expect(writes).toHaveLength(1);
+      expect(writes[0]!.ttlMs).toBeLessThanOrEqual(30_000);
+      expect(JSON.stringify(writes)).not.toContain('revoked-token');
+    });
+
+    it('keeps an answer no longer than the token lives, nor than maxTtlSeconds', async () => {
+      const { store, writes } = recordingStore();
+      server.replies.set('short', active({ exp: NOW + 20 }));
+      server.replies.set('long', active({ exp: NOW + 86_400 }));
+      await make({ store }).verify('short');
+      await make({ store, cache: { maxTtlSeconds: 45 } }).verify('long');
+      expect(writes.map((write) => write.ttlMs)).toEqual([20_000, 45_000]);
+    });
+
+    it('asks the authorization server when the store fails, and answers as without it', async () => {
+      const failing: StateStore = {
+        ...memoryStateStore(),
+        get: () => Promise.reject(new Error('ECONNREFUSED')),
+        set: () => Promise.reject(new Error('ECONNREFUSED')),
+      };
+      server.replies.set('t', active());
+      await expect(make({ store: failing }).verify('t')).resolves.toMatchObject({ subject: 'alice' });
+      expect(server.requests).toHaveLength(1);
+    });
+
+    it('re-checks a shared answer against this instance: another audience refuses it', async () => {
+      const { store } = recordingStore();
+      server.replies.set('t', active());
+      await make({ store }).verify('t');
+      await new Promise((resolve) => setImmediate(resolve));
+      await expect(
+        make({ store, audience: 'https://other.example.com/mcp' }).verify('t'),
+      ).rejects.toMatchObject({
+        reason: 'wrong_audience',
+      });
+    });
+
+    it('refuses a store that is not one, naming the option', () => {
+      expect(() => make({ store: {} as StateStore })).toThrow(expect.objectContaining({ field: 'store' }));
+    });
   });
 });
