@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
 import type * as OidcProviderModule from 'oidc-provider';
 import { authorizeHeadless } from './authorize-headless.js';
+import type { DpopKey } from './dpop-key.js';
 import { autoConsent } from './internal/auto-consent.js';
 import { providerConfiguration } from './internal/provider-configuration.js';
+import { requestToken } from './internal/token-request.js';
 import type { DevClient, DevResource } from './dev-registrations.js';
 
 /** Options of {@link startDevAuthorizationServer}. */
@@ -24,6 +26,29 @@ export interface DevAuthorizationServerOptions {
   readonly accountId?: string;
   /** Where server errors go. Default `console`. */
   readonly logger?: { readonly error: (message: string, error?: unknown) => void };
+  /**
+   * DPoP (RFC 9449) at the token endpoint, always on: a token request with a `DPoP` proof gets a
+   * token bound to the proof's key (`token_type: DPoP`, `cnf.jkt`). `requireNonce: true` makes
+   * every such request carry a server nonce, answering the first with `use_dpop_nonce` and a
+   * `DPoP-Nonce` header (section 8), to test a client's retry. Default `{ requireNonce: false }`.
+   */
+  readonly dpop?: { readonly requireNonce?: boolean };
+}
+
+/** Options of {@link DevAuthorizationServer.clientCredentialsToken}. */
+export interface ClientCredentialsTokenOptions {
+  /** The resource indicator (RFC 8707): the token's `aud`. */
+  readonly resource: string;
+  readonly scope: string | readonly string[];
+  /** Default the confidential `dev-client`. */
+  readonly clientId?: string;
+  /** Default the secret the client was registered with (`dev-secret` for `dev-client`). */
+  readonly clientSecret?: string;
+  /**
+   * A DPoP key (`createDpopKey()`): the request carries a proof made with it and the token
+   * comes back bound to it (`cnf.jkt`). Without it the token is a Bearer token.
+   */
+  readonly dpop?: DpopKey;
 }
 
 /** Options of {@link DevAuthorizationServer.authorizationCodeToken}. */
@@ -36,6 +61,12 @@ export interface AuthorizationCodeTokenOptions {
   readonly clientSecret?: string;
   /** Default the client's first redirect URI, `http://127.0.0.1/callback` for `dev-client`. */
   readonly redirectUri?: string;
+  /**
+   * A DPoP key (`createDpopKey()`): the authorization request names it (`dpop_jkt`, so the
+   * code is bound to it), the code exchange carries a proof made with it, and the token comes back
+   * bound to it (`cnf.jkt`). Without it the token is a Bearer token.
+   */
+  readonly dpop?: DpopKey;
 }
 
 /** A running dev authorization server. */
@@ -56,13 +87,18 @@ export interface DevAuthorizationServer {
     readonly clientSecret: string;
     readonly redirectUri: string;
   };
-  /** A client_credentials access token for `resource` (RFC 8707). Rejects with the server's error. */
-  clientCredentialsToken(request: {
-    readonly resource: string;
-    readonly scope: string | readonly string[];
-    readonly clientId?: string;
-    readonly clientSecret?: string;
-  }): Promise<string>;
+  /**
+   * A client_credentials access token for `resource` (RFC 8707), DPoP-bound when `dpop` is given.
+   * Rejects with the server's error.
+   *
+   * @example
+   * ```ts
+   * const key = await createDpopKey();
+   * const token = await as.clientCredentialsToken({ resource, scope: 'files:read', dpop: key });
+   * // decodeJwt(token).cnf is { jkt: key.jkt }
+   * ```
+   */
+  clientCredentialsToken(request: ClientCredentialsTokenOptions): Promise<string>;
   /** Runs a full authorization code + PKCE (S256) flow headlessly and returns the access token. */
   authorizationCodeToken(request: AuthorizationCodeTokenOptions): Promise<string>;
   /** Registers a client by dynamic client registration (RFC 7591); returns the server's answer. */
@@ -87,6 +123,7 @@ const DEFAULT_DEV_CLIENT: DevClient = { ...DEFAULT_CLIENT, redirectUris: [DEFAUL
  *
  * It issues RFC 9068 JWT access tokens (`typ: at+jwt`, `aud` = the resource, `scope`,
  * `client_id`) via client_credentials and authorization code + PKCE with a resource indicator,
+ * bound to the client's key (`cnf.jkt`) when the token request carries a DPoP proof (RFC 9449),
  * and serves discovery (`/.well-known/openid-configuration` and RFC 8414's
  * `/.well-known/oauth-authorization-server`), JWKS, introspection, revocation and dynamic client
  * registration (what the MCP SDK's client OAuth flow uses).
@@ -111,6 +148,10 @@ export async function startDevAuthorizationServer(
   }
   if (!Array.isArray(options.resources) || options.resources.length === 0) {
     throw new Error('startDevAuthorizationServer: resources must list at least one { url, scopes }.');
+  }
+  const requireNonce = options.dpop?.requireNonce;
+  if (requireNonce !== undefined && typeof requireNonce !== 'boolean') {
+    throw new TypeError('startDevAuthorizationServer: dpop.requireNonce must be true or false.');
   }
   const logger = options.logger ?? console;
   const server = createServer();
@@ -150,23 +191,6 @@ export async function startDevAuthorizationServer(
   const endpoint = (name: string) => new URL(provider.pathFor(name), issuer).href;
   const tokenEndpoint = endpoint('token');
   const clients = new Map([DEFAULT_DEV_CLIENT, ...(options.clients ?? [])].map((c) => [c.clientId, c]));
-  const postForm = async (url: string, form: Record<string, string>, clientId: string, secret?: string) => {
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
-    const body = new URLSearchParams(form);
-    if (secret === undefined) body.set('client_id', clientId);
-    else
-      headers['authorization'] =
-        `Basic ${Buffer.from(`${encodeForm(clientId)}:${encodeForm(secret)}`).toString('base64')}`;
-    const response = await fetch(url, { method: 'POST', headers, body });
-    const json = (await response.json()) as Record<string, unknown>;
-    if (!response.ok || typeof json['access_token'] !== 'string') {
-      throw new Error(
-        `dev authorization server: ${String(json['error'])}: ${String(json['error_description'])}`,
-      );
-    }
-    return json['access_token'];
-  };
-
   return {
     issuer,
     url: issuer,
@@ -182,7 +206,7 @@ export async function startDevAuthorizationServer(
       const secret = request.clientSecret ?? clients.get(clientId)?.clientSecret;
       const scope = typeof request.scope === 'string' ? request.scope : request.scope.join(' ');
       const form = { grant_type: 'client_credentials', resource: request.resource, scope };
-      return postForm(tokenEndpoint, form, clientId, secret);
+      return requestToken({ tokenEndpoint, form, clientId, clientSecret: secret, dpop: request.dpop });
     },
     async authorizationCodeToken(request) {
       const clientId = request.clientId ?? DEFAULT_CLIENT.clientId;
@@ -200,6 +224,7 @@ export async function startDevAuthorizationServer(
         state: randomBytes(8).toString('base64url'),
         code_challenge: createHash('sha256').update(verifier).digest('base64url'),
         code_challenge_method: 'S256',
+        ...(request.dpop === undefined ? {} : { dpop_jkt: request.dpop.jkt }),
       }).toString();
       const { code } = await authorizeHeadless(authorize, { redirectUri });
       const form = {
@@ -209,7 +234,7 @@ export async function startDevAuthorizationServer(
         code_verifier: verifier,
         resource: request.resource,
       };
-      return postForm(tokenEndpoint, form, clientId, secret);
+      return requestToken({ tokenEndpoint, form, clientId, clientSecret: secret, dpop: request.dpop });
     },
     async registerClient(metadata) {
       const response = await fetch(endpoint('registration'), {
@@ -271,11 +296,7 @@ async function createProvider(issuer: string, options: DevAuthorizationServerOpt
     clients: [DEFAULT_DEV_CLIENT, ...(options.clients ?? [])],
     accessTokenTtl: options.accessTokenTtl ?? 3600,
     InvalidTarget: errors.InvalidTarget,
+    requireDpopNonce: options.dpop?.requireNonce === true,
   });
   return new OidcProvider(issuer, configuration);
-}
-
-/** RFC 6749 appendix B form encoding, as client_secret_basic requires. */
-function encodeForm(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1);
 }

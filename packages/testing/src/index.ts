@@ -5,6 +5,7 @@ export { startDevAuthorizationServer } from './dev-authorization-server.js';
 export type { DevClient, DevResource } from './dev-registrations.js';
 export type {
   AuthorizationCodeTokenOptions,
+  ClientCredentialsTokenOptions,
   DevAuthorizationServer,
   DevAuthorizationServerOptions,
 } from './dev-authorization-server.js';
@@ -21,3 +22,5 @@ export { startRedis, type RedisServer, type StartRedisOptions } from './redis-se
 export { checkStateStore, type CheckStateStoreOptions, type CheckedStateStore } from './check-state-store.js';
 export { createDpopKey } from './dpop-key.js';
 export type { DpopKey, DpopProofInit } from './dpop-key.js';
+export { dpopFetch } from './dpop-fetch.js';
+export type { DpopFetch, DpopFetchOptions } from './dpop-fetch.js';

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { authorizeHeadless } from '../src/authorize-headless.js';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '../src/dev-authorization-server.js';
+import { createDpopKey, type DpopKey } from '../src/dpop-key.js';
 
 const MCP = 'http://127.0.0.1:4100/mcp';
 const OPAQUE_API = 'http://127.0.0.1:4200/api';
@@ -201,5 +202,141 @@ describe('startDevAuthorizationServer', () => {
       }).toString();
       await expect(authorizeHeadless(url)).rejects.toThrow(/HTTP 400/);
     });
+  });
+  describe('DPoP-bound tokens (RFC 9449)', () => {
+    let key: DpopKey;
+    beforeAll(async () => {
+      key = await createDpopKey();
+    });
+
+    const basic = `Basic ${Buffer.from('dev-client:dev-secret').toString('base64')}`;
+    const clientCredentials = (headers: Record<string, string> = {}) =>
+      fetch(as.tokenEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic, ...headers },
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource: MCP, scope: 'files:read' }),
+      });
+
+    it('binds the token to the key of a client_credentials request with a proof (token_type DPoP, cnf.jkt)', async () => {
+      const response = await clientCredentials({
+        dpop: await key.proof({ method: 'POST', url: as.tokenEndpoint }),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { access_token: string; token_type: string };
+      expect(body.token_type).toBe('DPoP');
+      const { payload } = await verify(body.access_token);
+      expect(payload['cnf']).toEqual({ jkt: key.jkt });
+      expect(payload).toMatchObject({ aud: MCP, scope: 'files:read', client_id: 'dev-client' });
+    });
+
+    it('issues a Bearer token, with no cnf, to the same request without a proof', async () => {
+      const body = (await (await clientCredentials()).json()) as { access_token: string; token_type: string };
+      expect(body.token_type).toBe('Bearer');
+      expect((await verify(body.access_token)).payload['cnf']).toBeUndefined();
+    });
+
+    it('clientCredentialsToken({ dpop }) returns a token bound to the key', async () => {
+      const token = await as.clientCredentialsToken({ resource: MCP, scope: 'files:read', dpop: key });
+      expect((await verify(token)).payload['cnf']).toEqual({ jkt: key.jkt });
+    });
+
+    it('authorizationCodeToken({ dpop }) binds the code (dpop_jkt) and the token to the key', async () => {
+      const token = await as.authorizationCodeToken({
+        resource: MCP,
+        scope: 'files:read',
+        clientId: 'public-app',
+        dpop: key,
+      });
+      const { payload } = await verify(token);
+      expect(payload).toMatchObject({ sub: 'dev-user', client_id: 'public-app', cnf: { jkt: key.jkt } });
+    });
+
+    it('accepts proofs signed with the asymmetric algorithms Valet accepts, and advertises them', async () => {
+      for (const alg of ['ES384', 'PS256', 'RS256', 'EdDSA']) {
+        const other = await createDpopKey(alg);
+        const token = await as.clientCredentialsToken({ resource: MCP, scope: 'files:read', dpop: other });
+        expect(decodeJwt(token)['cnf']).toEqual({ jkt: other.jkt });
+      }
+      const metadata = (await (await fetch(new URL('/.well-known/openid-configuration', as.url))).json()) as {
+        dpop_signing_alg_values_supported: string[];
+      };
+      expect(metadata.dpop_signing_alg_values_supported).toEqual(
+        expect.arrayContaining(['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA']),
+      );
+    });
+
+    describe('Security: proof misuse at the token endpoint', () => {
+      it('refuses a proof made for another URL (htu)', async () => {
+        const response = await clientCredentials({
+          dpop: await key.proof({ method: 'POST', url: `${as.issuer}/elsewhere` }),
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+      });
+
+      it('refuses a replayed proof (same jti)', async () => {
+        const proof = await key.proof({ method: 'POST', url: as.tokenEndpoint });
+        expect((await clientCredentials({ dpop: proof })).status).toBe(200);
+        const replay = await clientCredentials({ dpop: proof });
+        expect(replay.status).toBe(400);
+        expect(await replay.json()).toMatchObject({ error: 'invalid_grant' });
+      });
+
+      it('refuses a proof whose signature is not by the key in its jwk header', async () => {
+        const other = await createDpopKey();
+        const response = await clientCredentials({
+          dpop: await key.proof({ method: 'POST', url: as.tokenEndpoint, header: { jwk: other.publicJwk } }),
+        });
+        expect(response.status).toBe(400);
+        expect(await response.json()).toMatchObject({ error: 'invalid_dpop_proof' });
+      });
+    });
+  });
+});
+
+describe('startDevAuthorizationServer({ dpop: { requireNonce: true } })', () => {
+  let as: DevAuthorizationServer;
+  let key: DpopKey;
+  beforeAll(async () => {
+    as = await startDevAuthorizationServer({
+      resources: [{ url: MCP, scopes: ['files:read'] }],
+      dpop: { requireNonce: true },
+    });
+    key = await createDpopKey();
+  });
+  afterAll(() => as.close());
+
+  it('answers a proof without a nonce with 400 use_dpop_nonce and a DPoP-Nonce header', async () => {
+    const response = await fetch(as.tokenEndpoint, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('dev-client:dev-secret').toString('base64')}`,
+        dpop: await key.proof({ method: 'POST', url: as.tokenEndpoint }),
+      },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource: MCP, scope: 'files:read' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: 'use_dpop_nonce' });
+    expect(response.headers.get('dpop-nonce')).toEqual(expect.any(String));
+  });
+
+  it('clientCredentialsToken({ dpop }) retries once with the nonce and gets a bound token', async () => {
+    const token = await as.clientCredentialsToken({ resource: MCP, scope: 'files:read', dpop: key });
+    expect(decodeJwt(token)['cnf']).toEqual({ jkt: key.jkt });
+  });
+
+  it('still issues Bearer tokens to requests without a proof', async () => {
+    const token = await as.clientCredentialsToken({ resource: MCP, scope: 'files:read' });
+    expect(decodeJwt(token)['cnf']).toBeUndefined();
+  });
+
+  it('refuses a dpop.requireNonce that is not a boolean, at start-up', async () => {
+    await expect(
+      startDevAuthorizationServer({
+        resources: [{ url: MCP, scopes: [] }],
+        dpop: { requireNonce: 'yes' as unknown as boolean },
+      }),
+    ).rejects.toThrow(/dpop.requireNonce must be true or false/);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair } from 'jose';
-import type { ClientMetadata, Configuration, errors } from 'oidc-provider';
+import type { AsymmetricSigningAlgorithm, ClientMetadata, Configuration, errors } from 'oidc-provider';
 import type { DevClient, DevResource } from '../dev-registrations.js';
 import { memoryAdapter } from './memory-adapter.js';
 
@@ -11,12 +11,34 @@ export interface ProviderSetup {
   readonly accessTokenTtl: number;
   /** oidc-provider's `errors.InvalidTarget`, thrown for an unknown resource (else a 500). */
   readonly InvalidTarget: typeof errors.InvalidTarget;
+  /** Whether token requests with a DPoP proof must carry a server nonce (RFC 9449 section 8). */
+  readonly requireDpopNonce: boolean;
 }
+
+/**
+ * The algorithms DPoP proofs may be signed with: every asymmetric JWS algorithm Valet accepts,
+ * where oidc-provider's default allows ES256 and EdDSA only.
+ */
+const DPOP_SIGNING_ALGORITHMS: AsymmetricSigningAlgorithm[] = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'EdDSA',
+  'Ed25519',
+];
 
 /**
  * The oidc-provider configuration of the dev authorization server: RFC 9068 JWT access tokens
  * per resource (RFC 8707), client_credentials, introspection, revocation, open dynamic client
- * registration, PKCE always, and no built-in login pages (the server's own handler auto-consents).
+ * registration, PKCE always, DPoP (RFC 9449: a token request with a proof gets a token bound to its
+ * key, one without a Bearer token), and no built-in login pages (the server's own handler
+ * auto-consents).
  */
 export async function providerConfiguration(setup: ProviderSetup): Promise<Configuration> {
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -44,6 +66,7 @@ export async function providerConfiguration(setup: ProviderSetup): Promise<Confi
       Grant: 3600,
     },
     pkce: { required: () => true },
+    enabledJWA: { dPoPSigningAlgValues: DPOP_SIGNING_ALGORITHMS },
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     clientBasedCORS: () => true,
@@ -60,6 +83,12 @@ export async function providerConfiguration(setup: ProviderSetup): Promise<Confi
         allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
       },
       registration: { enabled: true },
+      dPoP: {
+        enabled: true,
+        // oidc-provider issues nonces only with a secret; one per server, as its keys are.
+        nonceSecret: randomBytes(32),
+        requireNonce: () => setup.requireDpopNonce,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: (_ctx, _client, oneOf) =>
