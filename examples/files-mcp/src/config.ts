@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
-import { OptionsError, isLoopbackHost } from '@valet/core';
+import { OptionsError, isLoopbackHost, type DpopMode, type RateLimit } from '@valet/core';
 import { presetSettings } from './internal/issuer-shapes.js';
+import { dpopMode, rateLimit, redisUrl } from './internal/shared-state-settings.js';
 
 /** The IdP presets `VALET_IDP` can name; `oidc` (discovery from the issuer) is the default. */
 export const IDP_NAMES = [
@@ -80,6 +81,15 @@ export interface FilesConfig {
   readonly allowedOrigins: readonly string[] | '*' | undefined;
   /** `VALET_MCP_SDK`: the MCP SDK the endpoint runs on. */
   readonly mcpSdk: McpSdk;
+  /**
+   * `VALET_REDIS_URL`: the Redis every instance shares its state through (revocations, DPoP proof
+   * ids, rate-limit counters); undefined: that state stays in this process's memory.
+   */
+  readonly redisUrl: string | undefined;
+  /** `VALET_RATE_LIMIT`: how often each caller may call each tool; undefined: no limit. */
+  readonly rateLimit: RateLimit | undefined;
+  /** `VALET_DPOP`: `off`, `allowed` (the default) or `required` (RFC 9449). */
+  readonly dpop: DpopMode;
 }
 
 /** The environment variables {@link loadConfig} reads. */
@@ -102,6 +112,9 @@ const ISSUER_ONLY = ['VALET_IDP', 'VALET_JWKS_URI', 'VALET_TOKEN_AUDIENCE', 'VAL
  *   `FILES_ROOT` (an absolute directory; default a temporary one with sample files).
  * - `VALET_ALLOWED_ORIGINS`: browser origins allowed to call, comma-separated, or `*`.
  * - `VALET_MCP_SDK`: `v1` (default) or `v2`, the MCP SDK the endpoint runs on.
+ * - `VALET_REDIS_URL`: `redis://` or `rediss://`, the state shared by every instance (default:
+ *   in memory). `VALET_RATE_LIMIT`: `<count>/<seconds>`, the calls of each tool allowed per caller
+ *   (default: none). `VALET_DPOP`: `off`, `allowed` (default) or `required`.
  *
  * @example
  * ```ts
@@ -143,6 +156,11 @@ export function loadConfig(env: Environment): FilesConfig {
   const resourceUrl = secureUrl('VALET_AUDIENCE', resource);
   const listen = { host, port: listenPort(resourceUrl, port), path: resourceUrl.pathname };
   const allowedOrigins = originList(read('VALET_ALLOWED_ORIGINS'));
+  const shared = {
+    redisUrl: redisUrl(read('VALET_REDIS_URL')),
+    rateLimit: rateLimit(read('VALET_RATE_LIMIT')),
+    dpop: dpopMode(read('VALET_DPOP')),
+  };
 
   if (issuer === undefined) {
     if (!isLoopbackHost(resourceUrl.hostname) || !isLoopbackHost(host)) {
@@ -152,10 +170,10 @@ export function loadConfig(env: Environment): FilesConfig {
           '127.0.0.1 only: VALET_AUDIENCE and HOST must then be loopback addresses. Set VALET_ISSUER to use a real one.',
       );
     }
-    return { resource, listen, filesRoot, auth: { mode: 'development' }, allowedOrigins, mcpSdk };
+    return { resource, listen, filesRoot, auth: { mode: 'development' }, allowedOrigins, mcpSdk, ...shared };
   }
   const auth = issuerAuth(read, issuer, resource);
-  return { resource, listen, filesRoot, auth, allowedOrigins, mcpSdk };
+  return { resource, listen, filesRoot, auth, allowedOrigins, mcpSdk, ...shared };
 }
 
 /** `VALET_MCP_SDK`: `v1` when unset. */

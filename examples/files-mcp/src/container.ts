@@ -1,7 +1,18 @@
-import { createValet, type AuditSink, type IdpPreset, type PolicyRegistry, type Valet } from '@valet/core';
+import {
+  CachingVerifier,
+  createValet,
+  type AuditSink,
+  type DpopMode,
+  type IdpPreset,
+  type PolicyRegistry,
+  type RateLimit,
+  type StateStore,
+  type Valet,
+} from '@valet/core';
 import { ValetTypes, valetContainerModule, type ToolsetDefinition } from '@valet/decorators';
 import { Container } from 'inversify';
 import { fileToolsets } from './file-tools.js';
+import { limitEveryTool } from './rate-limited-tools.js';
 import { Sandbox, SandboxRoot } from './sandbox.js';
 import { scopes } from './scopes.js';
 
@@ -17,6 +28,15 @@ export interface FilesAppOptions {
   readonly audit?: AuditSink;
   /** Browser origins allowed to call (`VALET_ALLOWED_ORIGINS`); default Valet's (the resource's own, loopback ones for a loopback resource). */
   readonly allowedOrigins?: readonly string[] | '*';
+  /**
+   * Where revocations, DPoP proof ids and rate-limit counters live: a `redisStateStore` shared by
+   * every instance (`VALET_REDIS_URL`). Default: in this process's memory. The caller closes it.
+   */
+  readonly store?: StateStore;
+  /** `VALET_DPOP`: DPoP-bound tokens `off`, `allowed` (default) or `required`. */
+  readonly dpop?: DpopMode;
+  /** `VALET_RATE_LIMIT`: the limit on each tool, per caller (see {@link limitEveryTool}). Default: none. */
+  readonly rateLimit?: RateLimit;
 }
 
 /** Everything the server needs but the MCP HTTP handler. */
@@ -36,7 +56,10 @@ export interface FilesApp {
 /**
  * Builds the files server's parts: an inversify container with the {@link Sandbox} and the file
  * toolsets (their decorators read and checked against the scope catalog: a policy mistake fails
- * here), the frozen registry, and the Valet for the resource URL and identity provider.
+ * here), the frozen registry (every tool rate-limited when `rateLimit` is given), and the Valet for
+ * the resource URL and identity provider. Verified tokens are cached (`CachingVerifier`, at most
+ * 5 minutes, never past `exp`); a revocation reaches that cache at once, on every instance that
+ * shares the `store`.
  *
  * @example
  * ```ts
@@ -45,7 +68,9 @@ export interface FilesApp {
  * ```
  */
 export function createFilesApp(options: FilesAppOptions): FilesApp {
-  const { idp, audit, allowedOrigins } = options;
+  const { idp, audit, allowedOrigins, store, dpop, rateLimit } = options;
+  // Cached, so that a caller already verified keeps working while a shared store is away.
+  const verifier = new CachingVerifier(idp.verifier);
   const container = new Container();
   container.bind(SandboxRoot).toConstantValue(options.filesRoot);
   container.bind(Sandbox).toSelf().inSingletonScope();
@@ -53,17 +78,24 @@ export function createFilesApp(options: FilesAppOptions): FilesApp {
     valetContainerModule({
       toolsets: fileToolsets,
       catalog: scopes,
-      verifier: idp.verifier,
+      verifier,
       ...(audit === undefined ? {} : { audit }),
     }),
   );
+  if (rateLimit !== undefined) {
+    const limited = limitEveryTool(container.get(ValetTypes.Registry), rateLimit);
+    container.rebind(ValetTypes.Registry).toConstantValue(limited);
+  }
   const registry = container.get(ValetTypes.Registry);
   const valet = createValet({
     registry,
     resource: options.resource,
-    idp,
+    verifier,
+    authorizationServers: [idp.authorizationServer],
     ...(audit === undefined ? {} : { audit }),
     ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
+    ...(store === undefined ? {} : { store }),
+    ...(dpop === undefined ? {} : { dpop: { mode: dpop } }),
     metadata: { resourceName: 'Valet files-mcp example' },
   });
   valet.freeze();

@@ -1,10 +1,12 @@
 import { rm } from 'node:fs/promises';
-import type { AuditSink, IdpPreset } from '@valet/core';
+import { OptionsError, describeRateLimit, type AuditSink, type IdpPreset } from '@valet/core';
+import { redisStateStore, type RedisStateStore } from '@valet/redis';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@valet/testing';
 import type { FilesConfig } from './config.js';
 import { createFilesApp, type FilesApp } from './container.js';
 import { filesRootFor, type FilesRoot } from './files-root.js';
 import { identityProvider } from './identity-provider.js';
+import { redisEndpoint } from './internal/shared-state-settings.js';
 import { scopes } from './scopes.js';
 
 /** Options of {@link prepareFilesServer}. */
@@ -21,7 +23,7 @@ export interface FilesServerParts {
   readonly filesRoot: FilesRoot;
   /** The embedded development authorization server, in development mode. */
   readonly devAuthorizationServer: DevAuthorizationServer | undefined;
-  /** Stops the development authorization server and removes a temporary sandbox. */
+  /** Stops Valet and the Redis connections, the development authorization server, and removes a temporary sandbox. */
   close(): Promise<void>;
 }
 
@@ -29,7 +31,9 @@ export interface FilesServerParts {
  * Prepares everything the server needs from its configuration: the sandbox directory (a
  * temporary one with sample files unless `FILES_ROOT` is set), the identity provider (in
  * development mode, an embedded authorization server started on 127.0.0.1 and announced as
- * development-only), and the {@link FilesApp}.
+ * development-only), the state store (Redis with `VALET_REDIS_URL`, which must answer now: an
+ * unreachable one fails here, with an {@link OptionsError} naming the variable), and the
+ * {@link FilesApp}.
  *
  * @example
  * ```ts
@@ -45,7 +49,12 @@ export async function prepareFilesServer(
   const log = options.log ?? console.log;
   const filesRoot = await filesRootFor(config);
   let devAuthorizationServer: DevAuthorizationServer | undefined;
+  let store: RedisStateStore | undefined;
+  let app: FilesApp | undefined;
   const close = async () => {
+    // Rejects only when Valet never heard the store (a failed start), which leaves nothing to stop.
+    await app?.valet.close().catch(() => undefined);
+    await store?.close();
     await devAuthorizationServer?.close();
     if (filesRoot.temporary) await rm(filesRoot.path, { recursive: true, force: true });
   };
@@ -75,16 +84,39 @@ export async function prepareFilesServer(
         ? `Files: a temporary sandbox with sample files at ${filesRoot.path} (set FILES_ROOT to use your own).`
         : `Files: the sandbox is ${filesRoot.path}.`,
     );
-    const app = createFilesApp({
+    if (config.redisUrl !== undefined) store = redisStateStore({ url: config.redisUrl });
+    app = createFilesApp({
       resource: config.resource,
       filesRoot: filesRoot.path,
       idp,
+      dpop: config.dpop,
       ...(options.audit === undefined ? {} : { audit: options.audit }),
       ...(config.allowedOrigins === undefined ? {} : { allowedOrigins: config.allowedOrigins }),
+      ...(store === undefined ? {} : { store }),
+      ...(config.rateLimit === undefined ? {} : { rateLimit: config.rateLimit }),
     });
+    if (config.redisUrl !== undefined) await sharedStateReady(app, config.redisUrl, log);
+    if (config.rateLimit !== undefined) {
+      log(`Rate limit: every tool, ${describeRateLimit(config.rateLimit)} (VALET_RATE_LIMIT).`);
+    }
     return { app, filesRoot, devAuthorizationServer, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** Waits until Valet hears revocations through Redis: an unreachable Redis stops the start here. */
+async function sharedStateReady(app: FilesApp, url: string, log: (line: string) => void): Promise<void> {
+  const endpoint = redisEndpoint(url);
+  try {
+    await app.valet.ready();
+  } catch (error) {
+    throw new OptionsError(
+      'VALET_REDIS_URL',
+      `VALET_REDIS_URL: Redis at ${endpoint} cannot be reached (${(error as Error).message.replace(/\.$/, '')}); start it, or fix the URL.`,
+      { cause: error },
+    );
+  }
+  log(`State: shared through Redis at ${endpoint} (revocations, DPoP proof ids, rate-limit counters).`);
 }

@@ -32,6 +32,9 @@ describe('loadConfig: development mode', () => {
       auth: { mode: 'development' },
       allowedOrigins: undefined,
       mcpSdk: 'v1',
+      redisUrl: undefined,
+      rateLimit: undefined,
+      dpop: 'allowed',
     });
   });
 
@@ -85,6 +88,9 @@ describe('loadConfig: an issuer', () => {
       },
       allowedOrigins: undefined,
       mcpSdk: 'v1',
+      redisUrl: undefined,
+      rateLimit: undefined,
+      dpop: 'allowed',
     });
   });
 
@@ -270,6 +276,71 @@ describe('loadConfig: VALET_MCP_SDK', () => {
       expect(error.message).toBe(
         'VALET_MCP_SDK must be v1 (the MCP SDK v1, 2025-era clients) or v2 (the MCP SDK v2, both protocol eras).',
       );
+    }
+  });
+});
+
+describe('loadConfig: VALET_REDIS_URL, VALET_RATE_LIMIT and VALET_DPOP (several instances)', () => {
+  it('takes a redis:// or rediss:// URL as written, credentials included; unset keeps state in memory', () => {
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ VALET_REDIS_URL: '' }).redisUrl).toBeUndefined();
+    expect(loadConfig({ VALET_REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ ...AUTH0, VALET_REDIS_URL: 'rediss://:s3cret@cache.internal:6380/2' }).redisUrl).toBe(
+      'rediss://:s3cret@cache.internal:6380/2',
+    );
+  });
+
+  it('refuses any other VALET_REDIS_URL at start-up, without echoing it (it may hold a password)', () => {
+    for (const value of [
+      'http://:hunter2@cache:6379',
+      'cache:6379',
+      'redis:hunter2',
+      'redis://',
+      'valkey://:hunter2@cache',
+      'redis//:hunter2@cache',
+    ]) {
+      const error = refusal({ VALET_REDIS_URL: value });
+      expect(error.field).toBe('VALET_REDIS_URL');
+      expect(error.message).toContain('VALET_REDIS_URL must be a redis:// or rediss:// URL');
+      expect(error.message).not.toContain('hunter2');
+    }
+  });
+
+  it('reads VALET_RATE_LIMIT as <count>/<seconds> (units also read); unset: no limit', () => {
+    expect(loadConfig({}).rateLimit).toBeUndefined();
+    expect(loadConfig({ VALET_RATE_LIMIT: '3/60' }).rateLimit).toEqual({
+      spec: '3/60',
+      limit: 3,
+      windowSeconds: 60,
+    });
+    expect(loadConfig({ VALET_RATE_LIMIT: '1000/1h' }).rateLimit).toMatchObject({
+      limit: 1000,
+      windowSeconds: 3600,
+    });
+  });
+
+  it('refuses a bad VALET_RATE_LIMIT at start-up, naming the variable and the form it takes', () => {
+    for (const value of ['60', '0/60', '60/0', '-1/60', '1.5/60', '60 / 60', '60/minute', 'many']) {
+      const error = refusal({ VALET_RATE_LIMIT: value });
+      expect(error.field).toBe('VALET_RATE_LIMIT');
+      expect(error.message).toMatch(/^VALET_RATE_LIMIT must be <count>\/<seconds>, like 60\/60/);
+      expect(error.cause).toMatchObject({ code: 'ERR_POLICY_CONFIG' });
+    }
+  });
+
+  it('reads VALET_DPOP as off, allowed (the default) or required', () => {
+    expect(loadConfig({}).dpop).toBe('allowed');
+    expect(loadConfig({ VALET_DPOP: '' }).dpop).toBe('allowed');
+    for (const mode of ['off', 'allowed', 'required'] as const) {
+      expect(loadConfig({ VALET_DPOP: mode }).dpop).toBe(mode);
+    }
+  });
+
+  it('refuses any other VALET_DPOP at start-up, naming the values it takes', () => {
+    for (const value of ['on', 'true', 'Required', 'optional']) {
+      const error = refusal({ VALET_DPOP: value });
+      expect(error.field).toBe('VALET_DPOP');
+      expect(error.message).toMatch(/^VALET_DPOP must be off .*, allowed .* or required/);
     }
   });
 });

@@ -107,6 +107,11 @@ function collectRoute(
   problems: Set<string>,
 ): RouteDeclaration | undefined {
   const { key, source, declaration: record } = member;
+  for (const { record: placed, where } of member.downstream) {
+    problems.add(
+      `${placed.written} on ${where}: routes cannot act downstream yet; declare it on a @Tool, @Resource or @Prompt.`,
+    );
+  }
   const path = routePath(record, source, problems);
   const options = routeOptions(record, source, problems);
   const full = path === undefined ? undefined : joinPath(controller.prefix, path);

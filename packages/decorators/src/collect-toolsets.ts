@@ -5,6 +5,7 @@ import { collectClasses } from './internal/collect-classes.js';
 import { checkOptions, type CheckedOptions } from './internal/declaration-options.js';
 import { declaredMember, type DeclaredMember, type MemberKind } from './internal/declared-member.js';
 import type { Identity } from './internal/find-duplicates.js';
+import { downstreamNeeds } from './internal/downstream-needs.js';
 import { classRequirements, memberPolicy, type ClassPolicy } from './internal/member-policy.js';
 import { className, lineage, lineageMembers, ownRecord, type Declaration } from './internal/metadata.js';
 import { toolInput } from './internal/tool-input.js';
@@ -126,7 +127,8 @@ function build(operation: CheckedOperation, problems: Set<string>): OperationDec
   const { key: method, source, declaration } = member;
   const { kind } = declaration;
   const { name, title, description, raw } = checked;
-  const common = { name, title, description, policy, method, source, toolset };
+  const downstream = downstreamNeeds(member.downstream, problems);
+  const common = { name, title, description, policy, method, source, toolset, downstream };
   if (kind === 'resource') {
     const uri = raw.uri as string;
     return Object.freeze({ ...common, kind, id: `resource:${uri}`, uri, mimeType: raw.mimeType });

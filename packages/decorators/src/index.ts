@@ -12,6 +12,8 @@ export { RequiresAnyScope, RequiresScope } from './requires-scope.js';
 export { Public } from './public.js';
 export { Requires } from './requires.js';
 export { RateLimit } from './rate-limit.js';
+export { Downstream } from './downstream.js';
+export type { DownstreamOptions } from './downstream.js';
 export { createDecorators } from './create-decorators.js';
 export type { TypedScopeDecorators } from './create-decorators.js';
 export type { InputClass } from './input-class.js';
@@ -21,6 +23,7 @@ export { InputValidationError } from './input-validation-error.js';
 export type { InputViolation } from './input-validation-error.js';
 export { validateInput } from './validate-input.js';
 export type {
+  DownstreamDeclaration,
   OperationDeclaration,
   OperationDeclarationBase,
   PromptDeclaration,

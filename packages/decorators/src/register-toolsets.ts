@@ -39,6 +39,7 @@ export function registerToolsets(
         description: operation.description,
         source: operation.source,
         meta: metaOf(definition, operation),
+        ...(operation.downstream.length === 0 ? {} : { downstream: operation.downstream }),
       });
     }
   }

@@ -7,6 +7,16 @@ import type { ToolAnnotations } from './tool.js';
 /** A class marked `@Toolset()`. */
 export type ToolsetClass<T extends object = object> = new (...args: never[]) => T;
 
+/** One `@Downstream` of an operation, its shape checked (the registry checks the rest at `freeze()`). */
+export interface DownstreamDeclaration {
+  /** The downstream API's URL or identifier. */
+  readonly audience: string;
+  /** The scopes asked for there. */
+  readonly scopes: readonly string[];
+  /** The scope at this server to ask for when the IdP refuses for want of consent or scope. */
+  readonly stepUpScope?: string;
+}
+
 /** What every collected operation has, whatever its kind. */
 export interface OperationDeclarationBase {
   /**
@@ -26,6 +36,8 @@ export interface OperationDeclarationBase {
   readonly source: string;
   /** The toolset class it was collected from (a subclass, for inherited operations). */
   readonly toolset: ToolsetClass;
+  /** Its `@Downstream` declarations (empty when it calls no API on the caller's behalf), base class first. */
+  readonly downstream: readonly DownstreamDeclaration[];
 }
 
 /** A `@Tool` method. */

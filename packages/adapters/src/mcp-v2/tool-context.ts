@@ -1,4 +1,5 @@
 import type { Principal } from '@valet/core';
+import type { DownstreamContext } from '../mcp/internal/downstream-context.js';
 import type { ServerContext } from '@modelcontextprotocol/server';
 
 /**
@@ -18,6 +19,12 @@ import type { ServerContext } from '@modelcontextprotocol/server';
  * ```
  */
 export interface ToolContext {
+  /**
+   * For an operation declared with `@Downstream`: tokens for exactly its declared audiences,
+   * obtained by exchanging the caller's token (`token(audience?)`), and a `fetch` that only reaches
+   * their origins, with the exchanged token. Absent for any other operation.
+   */
+  readonly downstream?: DownstreamContext;
   /** The verified caller; `null` for an anonymous caller of a public operation. */
   readonly principal: Principal | null;
   /** Aborted when the client cancels the request or the connection ends. */

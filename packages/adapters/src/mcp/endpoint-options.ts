@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Valet } from '@valet/core';
+import type { TokenExchanger } from './internal/downstream-grants.js';
 
 /** The options every MCP endpoint takes, on SDK v1 and SDK v2: `createMcpHttpHandler` adds its SDK's `server` and mode. */
 export interface McpEndpointOptions {
@@ -20,6 +21,14 @@ export interface McpEndpointOptions {
   readonly sessionIdleTimeout?: number;
   /** Stateful: most sessions open at once; more get 503 with `Retry-After`. Default 10 000. */
   readonly maxSessions?: number;
+  /**
+   * Obtains the downstream tokens of operations declared with `@Downstream`, exchanging the
+   * caller's token (RFC 8693) once a call is admitted and before the SDK runs: a refusal for want
+   * of consent or scope is answered 403 `insufficient_scope` naming the step-up scope, an
+   * unreachable IdP 503, any other refusal a tool error. Required when an operation declares
+   * `@Downstream`.
+   */
+  readonly exchanger?: TokenExchanger;
   /** Receives unexpected errors (the client gets a 500 without details). */
   readonly onError?: (error: unknown) => void;
 }

@@ -1,4 +1,5 @@
 import type { Principal } from '@valet/core';
+import type { DownstreamContext } from './internal/downstream-context.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 
@@ -20,6 +21,12 @@ export type McpRequestExtra = RequestHandlerExtra<ServerRequest, ServerNotificat
  * ```
  */
 export interface ToolContext {
+  /**
+   * For an operation declared with `@Downstream`: tokens for exactly its declared audiences,
+   * obtained by exchanging the caller's token (`token(audience?)`), and a `fetch` that only reaches
+   * their origins, with the exchanged token. Absent for any other operation.
+   */
+  readonly downstream?: DownstreamContext;
   /** The verified caller; `null` for an anonymous caller of a public operation. */
   readonly principal: Principal | null;
   /** Aborted when the client cancels the request or the connection ends. */

@@ -125,6 +125,15 @@ function operationEntry(op: RegisteredOperation): ManifestOperation {
     requiredScopes: named('required'),
     alternativeScopes: named('alternative'),
     excludedScopes: named('excluded'),
+    ...(op.downstream === undefined || op.downstream.length === 0
+      ? {}
+      : {
+          downstream: Object.freeze(
+            op.downstream.map(({ audience, scopes }) =>
+              Object.freeze({ audience, scopes: Object.freeze([...scopes]) }),
+            ),
+          ),
+        }),
   });
 }
 

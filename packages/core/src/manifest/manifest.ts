@@ -24,6 +24,14 @@ export interface ManifestRateLimit {
   readonly text: string;
 }
 
+/** A token an operation obtains on the caller's behalf (`@Downstream`): for this API, with these scopes. */
+export interface ManifestDownstream {
+  /** The downstream API's URL or identifier. */
+  readonly audience: string;
+  /** The scopes asked for there, as declared. */
+  readonly scopes: readonly string[];
+}
+
 /** A scope in the manifest. */
 export interface ManifestScope {
   readonly name: string;
@@ -59,6 +67,8 @@ export interface ManifestOperation {
   readonly alternativeScopes: readonly string[];
   /** Scopes named under `not`. */
   readonly excludedScopes: readonly string[];
+  /** Present only for an operation that acts on the caller's behalf downstream, in declaration order. */
+  readonly downstream?: readonly ManifestDownstream[];
 }
 
 /**

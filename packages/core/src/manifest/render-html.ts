@@ -1,3 +1,4 @@
+import { downstreamText } from './render/downstream-text.js';
 import { escapeHtml as h } from './render/html-escape.js';
 import {
   CELL_LEGEND,
@@ -109,14 +110,19 @@ function operations(manifest: Manifest): string {
     if (ops.length === 0) continue;
     // The rate-limit column only where an operation of the kind has a limit.
     const limited = ops.some((op) => op.rateLimit !== undefined);
+    // Likewise the delegation column, only where an operation of the kind has downstream needs.
+    const delegates = ops.some((op) => op.downstream !== undefined);
     const rows = ops.map((op) => {
       const about = [op.title, op.description].filter((t) => t !== undefined).map((t) => h(t));
       const limit = limited ? `<td>${h(op.rateLimit?.text ?? '')}</td>` : '';
-      return `<tr><td>${operationLabel(op)}</td><td>${h(op.policyText)}</td>${limit}<td>${about.join(': ')}</td></tr>`;
+      const behalf = delegates ? `<td>${h(downstreamText(op.downstream))}</td>` : '';
+      return `<tr><td>${operationLabel(op)}</td><td>${h(op.policyText)}</td>${limit}${behalf}<td>${about.join(': ')}</td></tr>`;
     });
+    const heads =
+      (limited ? '<th>Rate limit</th>' : '') + (delegates ? "<th>Acts on the caller's behalf</th>" : '');
     sections.push(
       `<h2>${h(KIND_HEADINGS[kind])}</h2>`,
-      `<table><thead><tr><th>Name</th><th>Policy</th>${limited ? '<th>Rate limit</th>' : ''}<th>Description</th></tr></thead>`,
+      `<table><thead><tr><th>Name</th><th>Policy</th>${heads}<th>Description</th></tr></thead>`,
       `<tbody>${rows.join('\n')}</tbody></table>`,
     );
   }

@@ -8,6 +8,7 @@ import {
 } from './render/manifest-matrix.js';
 import { escapeMarkdown as md } from './render/markdown-escape.js';
 import type { Manifest } from './manifest.js';
+import { downstreamText } from './render/downstream-text.js';
 
 /**
  * Renders a manifest as Markdown (GitHub-flavoured tables): the scopes with their descriptions
@@ -51,15 +52,22 @@ export function renderManifestMarkdown(manifest: Manifest): string {
     if (operations.length === 0) continue;
     // The rate-limit column only where an operation of the kind has a limit.
     const limited = operations.some((op) => op.rateLimit !== undefined);
-    const heads = limited
-      ? ['Name', 'Policy', 'Rate limit', 'Description']
-      : ['Name', 'Policy', 'Description'];
+    // Likewise the delegation column, only where an operation of the kind has downstream needs.
+    const delegates = operations.some((op) => op.downstream !== undefined);
+    const heads = [
+      'Name',
+      'Policy',
+      ...(limited ? ['Rate limit'] : []),
+      ...(delegates ? ["Acts on the caller's behalf"] : []),
+      'Description',
+    ];
     lines.push(`## ${KIND_HEADINGS[kind]}`, '', row(heads), rule(heads.length));
     for (const op of operations) {
       const name = op.public ? `${md(op.id)} (public)` : md(op.id);
       const about = [op.title, op.description].filter((t) => t !== undefined).map((t) => md(t));
       const limit = limited ? [md(op.rateLimit?.text ?? '')] : [];
-      lines.push(row([name, md(op.policyText), ...limit, about.join(': ')]));
+      const behalf = delegates ? [md(downstreamText(op.downstream))] : [];
+      lines.push(row([name, md(op.policyText), ...limit, ...behalf, about.join(': ')]));
     }
     lines.push('');
   }

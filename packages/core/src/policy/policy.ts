@@ -1,4 +1,5 @@
 import type { Principal } from '../principal.js';
+import { PolicyConfigError } from '../errors.js';
 import { parseRateLimit, type RateLimit } from './rate-limit.js';
 
 /** What an attribute check sees besides the principal. */
@@ -140,7 +141,9 @@ export function check(name: string, fn: CheckFn): CheckPolicy {
  * `<count>/<window>` (`'60/m'`, `'100/30s'`, `'1000/1h'`, `'10/60'` for 60 seconds; see
  * `parseRateLimit`), counted in fixed windows per operation and per caller (issuer,
  * subject and client). Past the limit the request flow answers 429 with `Retry-After`.
- * Anonymous callers (of a public operation) are not limited. An operation has at most one limit,
+ * With `options.shared`, every operation limited under that name counts against one limit per
+ * caller (they must give the same `spec`). Anonymous callers (of a public operation) are not
+ * limited. An operation has at most one limit,
  * on its policy or under `and`s from it; the registry refuses one under `or` or `not`, or two.
  * Throws `PolicyConfigError` for a bad `spec`.
  *
@@ -152,6 +155,21 @@ export function check(name: string, fn: CheckFn): CheckPolicy {
  * registry.register({ id: 'search', kind: 'tool', policy: rateLimited(allOf('search:read'), '60/m') });
  * ```
  */
-export function rateLimited(policy: Policy, spec: string): RateLimitPolicy {
-  return Object.freeze({ kind: 'rateLimit', policy, rateLimit: parseRateLimit(spec) });
+export function rateLimited(
+  policy: Policy,
+  spec: string,
+  options: { readonly shared?: string } = {},
+): RateLimitPolicy {
+  const { shared } = options;
+  if (shared !== undefined && (typeof shared !== 'string' || shared.trim() === '')) {
+    throw new PolicyConfigError(
+      `rateLimited: shared must be a non-empty name, as in { shared: 'tools/call' }.`,
+    );
+  }
+  const rateLimit = parseRateLimit(spec);
+  return Object.freeze({
+    kind: 'rateLimit',
+    policy,
+    rateLimit: Object.freeze(shared === undefined ? rateLimit : { ...rateLimit, shared }),
+  });
 }

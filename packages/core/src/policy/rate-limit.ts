@@ -11,6 +11,11 @@ export interface RateLimit {
   readonly limit: number;
   /** The window's length in seconds, at least 1 and at most 366 days. */
   readonly windowSeconds: number;
+  /**
+   * The name of a limit several operations count against together (`'tools/call'`: every tool
+   * call of a caller counts once against one limit); absent, each operation counts on its own.
+   */
+  readonly shared?: string;
 }
 
 const UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
@@ -61,7 +66,10 @@ export function parseRateLimit(spec: string): RateLimit {
  * ```
  */
 export function describeRateLimit(rateLimit: RateLimit): string {
-  return `at most ${rateLimit.limit} per ${windowWords(rateLimit.windowSeconds)} per caller`;
+  const text = `at most ${rateLimit.limit} per ${windowWords(rateLimit.windowSeconds)} per caller`;
+  return rateLimit.shared === undefined
+    ? text
+    : `${text}, shared by every operation limited as "${rateLimit.shared}"`;
 }
 
 function windowWords(seconds: number): string {

@@ -6,6 +6,7 @@ import { didYouMean } from '../lib/edit-distance.js';
 import { lowerFirst, operationLabel } from './compile/reasons.js';
 import { SCOPE_TOKEN_RULE, isScopeToken } from '../http/syntax/scope-token.js';
 import { policyScopes } from './describe.js';
+import { downstreamProblems, type OperationDownstream } from './compile/downstream-needs.js';
 import type { Policy } from './policy.js';
 import { ScopeCatalog } from './scope-catalog.js';
 
@@ -30,6 +31,11 @@ export interface OperationDefinition {
   readonly source?: string;
   /** Anything else to carry along (input schema, annotations, ...); frozen on registration. */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * The tokens the operation obtains on the caller's behalf (`@Downstream`): one per audience,
+   * checked by `freeze()` and shown in the manifest.
+   */
+  readonly downstream?: readonly OperationDownstream[];
 }
 
 /** A registered operation: a frozen copy of its definition. */
@@ -86,6 +92,15 @@ export class PolicyRegistry {
     const copy: OperationDefinition = {
       ...def,
       ...(def.meta === undefined ? {} : { meta: Object.freeze({ ...def.meta }) }),
+      ...(def.downstream === undefined
+        ? {}
+        : {
+            downstream: Object.freeze(
+              [...def.downstream].map((need) =>
+                Object.freeze({ ...need, scopes: Object.freeze([...need.scopes]) }),
+              ),
+            ),
+          }),
     };
     this.#operations.set(def.id, Object.freeze(copy));
     return this;
@@ -204,6 +219,9 @@ export class PolicyRegistry {
     };
     visit(op.policy);
     for (const problem of rateLimitProblems(op.policy)) problems.push(`${where(op, label)}: ${problem}`);
+    for (const problem of downstreamProblems(op.downstream, this.catalog)) {
+      problems.push(`${where(op, label)}: ${problem}`);
+    }
     return problems;
   }
 

@@ -1,4 +1,4 @@
-import { RateLimitedError } from '../errors.js';
+import { PolicyConfigError, RateLimitedError } from '../errors.js';
 import type { Principal } from '../principal.js';
 import { describeRateLimit, type RateLimit } from '../policy/rate-limit.js';
 import type { CounterState, StateStore } from './state-store.js';
@@ -40,9 +40,22 @@ export class RateLimiter {
     store: StateStore,
   ) {
     const counted = new Map<string, Counted>();
+    const shared = new Map<string, RateLimit>();
     for (const [id, { label, rateLimit }] of operations) {
+      if (rateLimit.shared !== undefined) {
+        const first = shared.get(rateLimit.shared) ?? rateLimit;
+        if (first.limit !== rateLimit.limit || first.windowSeconds !== rateLimit.windowSeconds) {
+          throw new PolicyConfigError(
+            `${label}: the rate limit shared as "${rateLimit.shared}" is "${first.spec}" elsewhere and "${rateLimit.spec}" here; give them one spec.`,
+          );
+        }
+        shared.set(rateLimit.shared, first);
+      }
       counted.set(id, {
-        prefix: `valet:rl:${JSON.stringify(id)}:`,
+        prefix:
+          rateLimit.shared === undefined
+            ? `valet:rl:${JSON.stringify(id)}:`
+            : `valet:rl:shared:${JSON.stringify(rateLimit.shared)}:`,
         windowMs: rateLimit.windowSeconds * 1000,
         rateLimit,
         sentence: `${label} allows ${describeRateLimit(rateLimit)}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { InsufficientScopeError, InvalidTokenError, RateLimitedError } from '../../src/errors.js';
+import { describePolicy } from '../../src/policy/describe.js';
 import { allOf, publicAccess, rateLimited } from '../../src/policy/policy.js';
 import { PolicyRegistry } from '../../src/policy/registry.js';
 import { createPrincipal, type Principal } from '../../src/principal.js';
@@ -213,5 +214,47 @@ describe('Valet.errorResponse: the 429', () => {
     });
     expect(JSON.stringify(response)).not.toContain(token);
     expect(JSON.stringify(response)).not.toContain('alice');
+  });
+});
+
+describe('Rate limits shared by several operations', () => {
+  const sharedRegistry = (second = '2/m') =>
+    new PolicyRegistry()
+      .register({
+        id: 'search',
+        kind: 'tool',
+        policy: rateLimited(allOf('search:read'), '2/m', { shared: 'tools/call' }),
+      })
+      .register({
+        id: 'index',
+        kind: 'tool',
+        policy: rateLimited(allOf('search:read'), second, { shared: 'tools/call' }),
+      })
+      .register({ id: 'free', kind: 'tool', policy: rateLimited(allOf('search:read'), '2/m') });
+
+  it('counts every operation under one name against one limit per caller', async () => {
+    const valet = valetWith(memoryStateStore(), sharedRegistry());
+    await call(valet, 'iss.alice.app', 'search');
+    await call(valet, 'iss.alice.app', 'index');
+    await expect(call(valet, 'iss.alice.app', 'search')).rejects.toMatchObject({ status: 429 });
+    await expect(call(valet, 'iss.alice.app', 'index')).rejects.toMatchObject({ status: 429 });
+    await expect(call(valet, 'iss.bob.app', 'index')).resolves.toMatchObject({ subject: 'bob' });
+    // An operation limited on its own still counts apart.
+    await expect(call(valet, 'iss.alice.app', 'free')).resolves.toMatchObject({ subject: 'alice' });
+  });
+
+  it('refuses at start-up two specs under one name, and a name that is not one', () => {
+    expect(() => valetWith(memoryStateStore(), sharedRegistry('3/m')).freeze()).toThrow(
+      /shared as "tools\/call" is "2\/m" elsewhere and "3\/m" here/,
+    );
+    expect(() => rateLimited(allOf('search:read'), '2/m', { shared: ' ' })).toThrow(
+      /shared must be a non-empty name/,
+    );
+  });
+
+  it('says so in the description', () => {
+    expect(describePolicy(rateLimited(allOf('search:read'), '2/m', { shared: 'tools/call' }))).toContain(
+      'shared by every operation limited as "tools/call"',
+    );
   });
 });

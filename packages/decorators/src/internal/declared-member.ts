@@ -1,5 +1,5 @@
 import type { PlacedRequirement } from './member-policy.js';
-import { memberSource, type LineageMember, type MemberRecord } from './metadata.js';
+import { memberSource, type DownstreamRecord, type LineageMember, type MemberRecord } from './metadata.js';
 import { decoratorName } from './requirement-decorator.js';
 
 /** A decorator record that declares a member: a `@Tool`, `@Resource` or `@Prompt`, or a route. */
@@ -39,6 +39,14 @@ export interface DeclaredMember<R extends Written> {
   readonly declaration: R;
   /** The member's requirements along the lineage, base first, each placed on the class that wrote it. */
   readonly requirements: readonly PlacedRequirement[];
+  /** The member's `@Downstream` records along the lineage, base first, each placed on the class that wrote it. */
+  readonly downstream: readonly PlacedDownstream[];
+}
+
+/** A `@Downstream` record and where it was written: `BackupTools.backup`. */
+export interface PlacedDownstream {
+  readonly record: DownstreamRecord;
+  readonly where: string;
 }
 
 /**
@@ -68,7 +76,10 @@ export function declaredMember<R extends Written>(
   const requirements = entries.flatMap(([owner, member]) =>
     member.requirements.map((requirement) => ({ requirement, where: memberSource(owner, key) })),
   );
-  return { key, source, declaration, requirements };
+  const downstream = entries.flatMap(([owner, member]) =>
+    member.downstream.map((record) => ({ record, where: memberSource(owner, key) })),
+  );
+  return { key, source, declaration, requirements, downstream };
 }
 
 /** The declaration of the most derived class that declares the member, or undefined with the reason in `problems`. */
@@ -105,6 +116,13 @@ function declaringDecorator<R extends Written>(
     const [owner, member] = placed;
     problems.add(
       `${decoratorName(member.requirements[0]!.written)} on ${memberSource(owner, key)}: ${kind.undeclared} or move the requirement to the class.`,
+    );
+  }
+  const delegating = entries.find(([, member]) => member.downstream[0] !== undefined);
+  if (delegating !== undefined) {
+    const [owner, member] = delegating;
+    problems.add(
+      `${decoratorName(member.downstream[0]!.written)} on ${memberSource(owner, key)}: ${kind.undeclared}.`,
     );
   }
   return undefined;

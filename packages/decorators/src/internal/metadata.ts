@@ -33,6 +33,15 @@ export interface RouteRecord {
   readonly options: unknown;
 }
 
+/** What one `@Downstream(audience, scopes, options)` recorded, unchecked. */
+export interface DownstreamRecord {
+  /** `@Downstream("https://backup.example.com")`. */
+  readonly written: string;
+  readonly audience: unknown;
+  readonly scopes: unknown;
+  readonly options: unknown;
+}
+
 /** Everything the decorators recorded about one member of one class (not its bases). */
 export interface MemberRecord {
   readonly key: string | symbol;
@@ -42,6 +51,8 @@ export interface MemberRecord {
   readonly requirements: Requirement[];
   /** The route decorators on the member, top to bottom. */
   readonly routes: RouteRecord[];
+  /** The `@Downstream` decorators on the member, top to bottom. */
+  readonly downstream: DownstreamRecord[];
 }
 
 /** Everything the decorators recorded about one class itself (not its bases). */
@@ -86,7 +97,7 @@ export function memberRecordOf(target: object, key: string | symbol): MemberReco
   const members = recordOf(owner).members;
   let member = members.get(key);
   if (member === undefined) {
-    member = { key, isStatic, declarations: [], requirements: [], routes: [] };
+    member = { key, isStatic, declarations: [], requirements: [], routes: [], downstream: [] };
     members.set(key, member);
   }
   return member;

@@ -3,6 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { IncomingMessage } from 'node:http';
 import { authInfoOf } from '../../mcp/internal/auth-info.js';
+import { passGrants } from '../../mcp/internal/downstream-grants.js';
 
 /**
  * The request with the caller as `auth`, which the SDK's Node adapter hands the SDK as `authInfo`
@@ -15,6 +16,9 @@ export function withAuth<R extends NodeIncomingMessageLike | IncomingMessage>(
 ): R & { auth?: AuthInfo } {
   const authed = req as R & { auth?: AuthInfo };
   if (principal === null) delete authed.auth;
-  else authed.auth = authInfoOf(principal);
+  else {
+    authed.auth = authInfoOf(principal);
+    passGrants(req, authed.auth);
+  }
   return authed;
 }

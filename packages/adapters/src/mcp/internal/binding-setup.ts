@@ -3,6 +3,7 @@ import { ValetTypes, resolveToolset, type ToolsetClass, type ToolsetDefinition }
 import { assertValet } from '../../internal/assert-valet.js';
 import { compileToolsets, type CompiledToolsets } from './compiled-toolsets.js';
 import type { Binding } from './operation-calls.js';
+import type { TokenExchanger } from './downstream-grants.js';
 
 /** The inversify container toolsets are resolved from (the type `resolveToolset` takes). */
 export type ToolsetContainer = Parameters<typeof resolveToolset>[0];
@@ -34,6 +35,14 @@ export interface BindToolsetsOptions {
   readonly principal?: Principal;
   /** Receives what a method threw (the client only hears that it failed). */
   readonly onError?: (error: unknown, operationId: string) => void;
+  /**
+   * Obtains the downstream tokens of `@Downstream` operations for calls that did not come through
+   * `createMcpHttpHandler` (stdio, in memory): the caller's token is exchanged before the method
+   * runs, and any refusal is a tool error (naming the scope to ask for, when consent is missing).
+   * Over HTTP, the handler's own `exchanger` obtains them at admission. Required when an operation
+   * declares `@Downstream` and no `valet` is given.
+   */
+  readonly exchanger?: TokenExchanger;
 }
 
 /** A {@link Binding} without what only the SDK's binding knows (its handler context and errors). */
@@ -94,7 +103,24 @@ export function bindingCore(options: BindToolsetsOptions): BindingCore {
     );
   }
   const compiled = compileToolsets(toolsets, registryOf(decider));
+  const { exchanger } = options;
+  if (exchanger !== undefined && typeof exchanger?.exchange !== 'function') {
+    throw new OptionsError(
+      'exchanger',
+      'exchanger must be a TokenExchanger: an object with exchange(request).',
+    );
+  }
+  const delegating = [...compiled.tools.values(), ...compiled.resources, ...compiled.prompts.values()]
+    .map((operation) => operation.declaration)
+    .find((declaration) => declaration.downstream.length > 0);
+  if (delegating !== undefined && exchanger === undefined && valet === undefined) {
+    throw new OptionsError(
+      'exchanger',
+      `${delegating.source} ("${delegating.id}") declares @Downstream: give bindToolsets() an exchanger (a TokenExchanger) to obtain its downstream tokens.`,
+    );
+  }
   return {
+    exchanger,
     compiled,
     authorize: (principal, id, ctx, audit) => decider.authorize(principal, id, ctx, { audit }),
     instanceOf: instanceResolver(compiled, container),

@@ -5,6 +5,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { authInfoOf } from './auth-info.js';
+import { passGrants } from './downstream-grants.js';
 import { sessionDispatcher, type Dispatcher } from './sessions.js';
 
 export type { Dispatcher } from './sessions.js';
@@ -30,6 +31,7 @@ type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
 function withAuth(req: IncomingMessage, principal: Principal | null): AuthedRequest {
   const authed = req as AuthedRequest;
   authed.auth = principal === null ? undefined : authInfoOf(principal);
+  passGrants(req, authed.auth);
   return authed;
 }
 

@@ -6,6 +6,9 @@ import { principalFromAuthInfo } from './auth-info.js';
 import { ProtocolError } from './protocol-error.js';
 import { promptResult, resourceResult, toolError, toolResult } from './call-result.js';
 import type { CompiledToolsets } from './compiled-toolsets.js';
+import type { DownstreamContext } from './downstream-context.js';
+import { downstreamFor, type DownstreamOutcome } from './downstream-call.js';
+import type { TokenExchanger } from './downstream-grants.js';
 
 /** MCP's code for a URI that names no resource. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -53,13 +56,17 @@ export interface Binding<X> {
   readonly facts: (extra: X) => HandlerFacts;
   /** True for the SDK's own JSON-RPC error, which a method throws for the client to get as is. */
   readonly isSdkError: (error: unknown) => boolean;
+  /** Exchanges for `@Downstream` operations called without an HTTP admission (stdio, in memory). */
+  readonly exchanger: TokenExchanger | undefined;
 }
 
-/** The context a bound method gets: who, the abort signal, and the SDK's handler context. */
+/** The context a bound method gets: who, the abort signal, the SDK's handler context, and its downstream tokens. */
 export interface MethodContext<X> {
   readonly principal: Principal | null;
   readonly signal: AbortSignal;
   readonly extra: X;
+  /** Only for an operation declared with `@Downstream`. */
+  readonly downstream?: DownstreamContext;
 }
 
 /** `tools/call` params, as both SDKs parse them. */
@@ -124,7 +131,9 @@ export async function callTool<X>(
     const decision = await binding.authorize(principal, tool.id, { arguments: input }, !facts.admitted);
     if (!decision.allowed) return toolError(decision.reason);
   }
-  const ctx: MethodContext<X> = { principal, signal: facts.signal, extra };
+  const delegated = await downstreamOf(binding, tool.declaration, `Tool "${params.name}"`, principal, facts);
+  if (!delegated.ok) return toolError(delegated.message);
+  const ctx: MethodContext<X> = { principal, signal: facts.signal, extra, ...withDownstream(delegated) };
   try {
     return toolResult(await invoke(binding, tool.declaration, input, ctx));
   } catch (error) {
@@ -152,7 +161,10 @@ export async function readResource<X>(
     !facts.admitted,
   );
   if (!decision.allowed) throw refusal(decision);
-  const ctx = { principal, signal: facts.signal, extra, variables };
+  const label = `Resource "${resource.uri}"`;
+  const delegated = await downstreamOf(binding, resource.declaration, label, principal, facts);
+  if (!delegated.ok) throw new ProtocolError(INTERNAL_ERROR, delegated.message);
+  const ctx = { principal, signal: facts.signal, extra, variables, ...withDownstream(delegated) };
   let url: URL;
   try {
     url = new URL(uri);
@@ -166,7 +178,7 @@ export async function readResource<X>(
       resource.declaration.mimeType,
     );
   } catch (error) {
-    throw failure(binding, error, resource.id, `Resource "${resource.uri}"`);
+    throw failure(binding, error, resource.id, label);
   }
 }
 
@@ -188,12 +200,46 @@ export async function getPrompt<X>(
     const list = missing.map((name) => `"${name}"`).join(', ');
     throw new ProtocolError(INVALID_PARAMS, `Prompt "${params.name}" needs the argument(s) ${list}.`);
   }
-  const ctx: MethodContext<X> = { principal, signal: facts.signal, extra };
+  const delegated = await downstreamOf(
+    binding,
+    prompt.declaration,
+    `Prompt "${params.name}"`,
+    principal,
+    facts,
+  );
+  if (!delegated.ok) throw new ProtocolError(INTERNAL_ERROR, delegated.message);
+  const ctx: MethodContext<X> = { principal, signal: facts.signal, extra, ...withDownstream(delegated) };
   try {
     return promptResult(await invoke(binding, prompt.declaration, args, ctx));
   } catch (error) {
     throw failure(binding, error, prompt.id, `Prompt "${params.name}"`);
   }
+}
+
+/** The downstream tokens of a call (see {@link downstreamFor}). */
+function downstreamOf<X>(
+  binding: Binding<X>,
+  declaration: { readonly id: string; readonly downstream: DownstreamDeclarationList },
+  label: string,
+  principal: Principal | null,
+  facts: HandlerFacts,
+): Promise<DownstreamOutcome> {
+  const { id, downstream: needs } = declaration;
+  return downstreamFor({
+    id,
+    label,
+    needs,
+    principal,
+    authInfo: facts.authInfo,
+    exchanger: binding.exchanger,
+    required: async () => (await binding.authorize(principal, id, undefined, false)).required,
+  });
+}
+
+type DownstreamDeclarationList = Parameters<typeof downstreamFor>[0]['needs'];
+
+function withDownstream(outcome: DownstreamOutcome & { ok: true }): { downstream?: DownstreamContext } {
+  return outcome.downstream === undefined ? {} : { downstream: outcome.downstream };
 }
 
 function invoke<X>(
