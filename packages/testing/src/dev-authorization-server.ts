@@ -1,73 +1,32 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createLocalJWKSet } from 'jose';
 import type Provider from 'oidc-provider';
-import type * as OidcProviderModule from 'oidc-provider';
 import { authorizeHeadless } from './authorize-headless.js';
-import type { DpopKey } from './dpop-key.js';
 import { autoConsent } from './internal/auto-consent.js';
-import { providerConfiguration } from './internal/provider-configuration.js';
+import { importOidcProvider } from './internal/import-oidc-provider.js';
+import {
+  providerConfiguration,
+  resourceFinder,
+  resourceServerInfo,
+} from './internal/provider-configuration.js';
+import {
+  ACCESS_TOKEN_TYPE,
+  exchangingClients,
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_EXCHANGE_PARAMETERS,
+  TOKEN_EXCHANGE_REPEATABLE,
+  tokenExchangeGrant,
+} from './internal/token-exchange-grant.js';
 import { requestToken } from './internal/token-request.js';
-import type { DevClient, DevResource } from './dev-registrations.js';
-
-/** Options of {@link startDevAuthorizationServer}. */
-export interface DevAuthorizationServerOptions {
-  /** The resources tokens can be issued for. An unknown `resource` is refused with `invalid_target`. */
-  readonly resources: readonly DevResource[];
-  /** Port on the loopback interface. Default 0 (any free port). */
-  readonly port?: number;
-  /** Loopback host to bind and name in the issuer: `'127.0.0.1'` (default) or `'localhost'`. */
-  readonly host?: '127.0.0.1' | 'localhost';
-  /** Extra clients; `dev-client` / `dev-secret` (confidential) always exists. */
-  readonly clients?: readonly DevClient[];
-  /** Access token lifetime in seconds. Default 3600. */
-  readonly accessTokenTtl?: number;
-  /** The account every headless login signs in as (the token's `sub`). Default `'dev-user'`. */
-  readonly accountId?: string;
-  /** Where server errors go. Default `console`. */
-  readonly logger?: { readonly error: (message: string, error?: unknown) => void };
-  /**
-   * DPoP (RFC 9449) at the token endpoint, always on: a token request with a `DPoP` proof gets a
-   * token bound to the proof's key (`token_type: DPoP`, `cnf.jkt`). `requireNonce: true` makes
-   * every such request carry a server nonce, answering the first with `use_dpop_nonce` and a
-   * `DPoP-Nonce` header (section 8), to test a client's retry. Default `{ requireNonce: false }`.
-   */
-  readonly dpop?: { readonly requireNonce?: boolean };
-}
-
-/** Options of {@link DevAuthorizationServer.clientCredentialsToken}. */
-export interface ClientCredentialsTokenOptions {
-  /** The resource indicator (RFC 8707): the token's `aud`. */
-  readonly resource: string;
-  readonly scope: string | readonly string[];
-  /** Default the confidential `dev-client`. */
-  readonly clientId?: string;
-  /** Default the secret the client was registered with (`dev-secret` for `dev-client`). */
-  readonly clientSecret?: string;
-  /**
-   * A DPoP key (`createDpopKey()`): the request carries a proof made with it and the token
-   * comes back bound to it (`cnf.jkt`). Without it the token is a Bearer token.
-   */
-  readonly dpop?: DpopKey;
-}
-
-/** Options of {@link DevAuthorizationServer.authorizationCodeToken}. */
-export interface AuthorizationCodeTokenOptions {
-  readonly resource: string;
-  readonly scope: string | readonly string[];
-  /** Default the confidential `dev-client`. */
-  readonly clientId?: string;
-  /** Secret of a confidential client; omit for a public client. Default `dev-secret` with `dev-client`. */
-  readonly clientSecret?: string;
-  /** Default the client's first redirect URI, `http://127.0.0.1/callback` for `dev-client`. */
-  readonly redirectUri?: string;
-  /**
-   * A DPoP key (`createDpopKey()`): the authorization request names it (`dpop_jkt`, so the
-   * code is bound to it), the code exchange carries a proof made with it, and the token comes back
-   * bound to it (`cnf.jkt`). Without it the token is a Bearer token.
-   */
-  readonly dpop?: DpopKey;
-}
+import type {
+  AuthorizationCodeTokenOptions,
+  ClientCredentialsTokenOptions,
+  DevAuthorizationServerOptions,
+  ExchangeTokenOptions,
+} from './dev-authorization-server-options.js';
+import type { DevClient } from './dev-registrations.js';
 
 /** A running dev authorization server. */
 export interface DevAuthorizationServer {
@@ -101,6 +60,20 @@ export interface DevAuthorizationServer {
   clientCredentialsToken(request: ClientCredentialsTokenOptions): Promise<string>;
   /** Runs a full authorization code + PKCE (S256) flow headlessly and returns the access token. */
   authorizationCodeToken(request: AuthorizationCodeTokenOptions): Promise<string>;
+  /**
+   * Exchanges `subjectToken` for an access token for another resource (RFC 8693 token exchange),
+   * as the client acting for the subject token's user: `sub` stays, `aud` is the resource,
+   * `client_id` and `act.sub` name the acting client. Rejects with the server's error
+   * (`invalid_request`, `invalid_target`, `invalid_scope`, `unauthorized_client`).
+   *
+   * @example
+   * ```ts
+   * const user = await as.authorizationCodeToken({ resource: MCP, scope: 'files:read' });
+   * const downstream = await as.exchangeToken({ subjectToken: user, resource: API, scope: 'api:read' });
+   * // decodeJwt(downstream): { sub: 'dev-user', aud: API, client_id: 'dev-client', act: { sub: 'dev-client' } }
+   * ```
+   */
+  exchangeToken(request: ExchangeTokenOptions): Promise<string>;
   /** Registers a client by dynamic client registration (RFC 7591); returns the server's answer. */
   registerClient(metadata: Readonly<Record<string, unknown>>): Promise<Record<string, unknown>>;
   /** Stops the server and drops its open connections. */
@@ -123,7 +96,8 @@ const DEFAULT_DEV_CLIENT: DevClient = { ...DEFAULT_CLIENT, redirectUris: [DEFAUL
  *
  * It issues RFC 9068 JWT access tokens (`typ: at+jwt`, `aud` = the resource, `scope`,
  * `client_id`) via client_credentials and authorization code + PKCE with a resource indicator,
- * bound to the client's key (`cnf.jkt`) when the token request carries a DPoP proof (RFC 9449),
+ * and via token exchange (RFC 8693, with an `act` claim naming the acting client), bound to the
+ * client's key (`cnf.jkt`) when the token request carries a DPoP proof (RFC 9449),
  * and serves discovery (`/.well-known/openid-configuration` and RFC 8414's
  * `/.well-known/oauth-authorization-server`), JWKS, introspection, revocation and dynamic client
  * registration (what the MCP SDK's client OAuth flow uses).
@@ -236,6 +210,19 @@ export async function startDevAuthorizationServer(
       };
       return requestToken({ tokenEndpoint, form, clientId, clientSecret: secret, dpop: request.dpop });
     },
+    exchangeToken(request) {
+      const clientId = request.clientId ?? DEFAULT_CLIENT.clientId;
+      const secret = request.clientSecret ?? clients.get(clientId)?.clientSecret;
+      const form = {
+        grant_type: TOKEN_EXCHANGE_GRANT,
+        subject_token: request.subjectToken,
+        subject_token_type: ACCESS_TOKEN_TYPE,
+        scope: typeof request.scope === 'string' ? request.scope : request.scope.join(' '),
+        ...(request.resource === undefined ? {} : { resource: request.resource }),
+        ...(request.audience === undefined ? {} : { audience: request.audience }),
+      };
+      return requestToken({ tokenEndpoint, form, clientId, clientSecret: secret });
+    },
     async registerClient(metadata) {
       const response = await fetch(endpoint('registration'), {
         method: 'POST',
@@ -257,46 +244,36 @@ export async function startDevAuthorizationServer(
   };
 }
 
-/** Set on `globalThis` once the Node 20 notice is printed, so test runners that reload modules print it once. */
-const NODE_20_NOTICE = Symbol.for('valet.testing.node20-notice');
-
-/**
- * oidc-provider warns "Unsupported runtime" on every import under Node 20 (it asks for 22+), which
- * a test runner repeats per file. Valet tests the development server on Node 20, so the warning is
- * replaced by one notice per process saying so.
- */
-async function importOidcProvider(): Promise<typeof OidcProviderModule> {
-  const major = Number(process.versions.node.split('.')[0]);
-  if (major >= 22) return import('oidc-provider');
-  const warn = console.warn;
-  console.warn = (...args: unknown[]) => {
-    if (typeof args[0] === 'string' && args[0].includes('oidc-provider WARNING: Unsupported runtime')) return;
-    warn(...args);
-  };
-  try {
-    return await import('oidc-provider');
-  } finally {
-    console.warn = warn;
-    const flags = globalThis as { [NODE_20_NOTICE]?: boolean };
-    if (flags[NODE_20_NOTICE] !== true) {
-      flags[NODE_20_NOTICE] = true;
-      console.info(
-        `Note: the development authorization server runs oidc-provider, which asks for Node 22 or later; ` +
-          `Valet tests it on Node ${process.versions.node} too. Use Node 22 or 24 in production.`,
-      );
-    }
-  }
-}
-
 async function createProvider(issuer: string, options: DevAuthorizationServerOptions): Promise<Provider> {
+  const clients = [DEFAULT_DEV_CLIENT, ...(options.clients ?? [])];
+  const exchanging = exchangingClients(clients, options.resources, DEFAULT_CLIENT.clientId);
   // Loaded on first use: oidc-provider is large, and createTestIssuer users never need it.
   const { default: OidcProvider, errors } = await importOidcProvider();
-  const configuration = await providerConfiguration({
+  const accessTokenTtl = options.accessTokenTtl ?? 3600;
+  const tokenClaims = new WeakMap<object, Record<string, unknown>>();
+  const { configuration, publicKeys } = await providerConfiguration({
     resources: options.resources,
-    clients: [DEFAULT_DEV_CLIENT, ...(options.clients ?? [])],
-    accessTokenTtl: options.accessTokenTtl ?? 3600,
+    clients,
+    accessTokenTtl,
     InvalidTarget: errors.InvalidTarget,
     requireDpopNonce: options.dpop?.requireNonce === true,
+    tokenClaims,
   });
-  return new OidcProvider(issuer, configuration);
+  const provider = new OidcProvider(issuer, configuration);
+  const handler = tokenExchangeGrant({
+    issuer,
+    keys: createLocalJWKSet({ keys: [...publicKeys.keys] }),
+    findResource: resourceFinder(options.resources),
+    resourceServer: (resource) => resourceServerInfo(resource, accessTokenTtl),
+    exchangingClients: exchanging,
+    tokenClaims,
+    errors,
+  });
+  provider.registerGrantType(
+    TOKEN_EXCHANGE_GRANT,
+    handler,
+    TOKEN_EXCHANGE_PARAMETERS,
+    TOKEN_EXCHANGE_REPEATABLE,
+  );
+  return provider;
 }

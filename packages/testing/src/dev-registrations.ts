@@ -6,6 +6,12 @@ export interface DevResource {
   readonly scopes: readonly string[];
   /** `'jwt'` (default): RFC 9068 JWT access tokens. `'opaque'`: tokens only introspection can read. */
   readonly accessTokenFormat?: 'jwt' | 'opaque';
+  /**
+   * Scopes of this resource that token exchange (RFC 8693) refuses with `invalid_scope`, as an
+   * authorization server does when the user never consented to a client acting for them with
+   * these: to test a tool's "for want of consent" path. Each must be one of `scopes`. Default none.
+   */
+  readonly exchangeRequiresConsent?: readonly string[];
 }
 
 /** A client registered at start-up. Without `clientSecret` it is a public client (PKCE, no secret). */
@@ -16,4 +22,10 @@ export interface DevClient {
   readonly redirectUris?: readonly string[];
   /** Default `['authorization_code', 'refresh_token']`, plus `client_credentials` for confidential clients. */
   readonly grantTypes?: readonly string[];
+  /**
+   * Whether the client may exchange tokens (RFC 8693, the token exchange grant), acting for the
+   * subject token's user: a confidential client only. Default `false`; `dev-client` always may.
+   * Any other client is refused with `unauthorized_client`.
+   */
+  readonly tokenExchange?: boolean;
 }

@@ -3,12 +3,14 @@ export type { EndpointOutage, TestIssuerAlgorithm } from './test-issuer-types.js
 export type { MintOptions, TestIssuer, TestIssuerOptions, TestIssuerRequests } from './test-issuer.js';
 export { startDevAuthorizationServer } from './dev-authorization-server.js';
 export type { DevClient, DevResource } from './dev-registrations.js';
+export type { DevAuthorizationServer } from './dev-authorization-server.js';
 export type {
   AuthorizationCodeTokenOptions,
   ClientCredentialsTokenOptions,
-  DevAuthorizationServer,
   DevAuthorizationServerOptions,
-} from './dev-authorization-server.js';
+  ExchangeTokenOptions,
+  ExchangeTokenRequest,
+} from './dev-authorization-server-options.js';
 export { authorizeHeadless } from './authorize-headless.js';
 export type { AuthorizeHeadlessOptions, HeadlessAuthorization } from './authorize-headless.js';
 export { connectWithOAuth, headlessOAuthProvider } from './mcp-oauth-client.js';

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { exportJWK, generateKeyPair } from 'jose';
-import type { AsymmetricSigningAlgorithm, ClientMetadata, Configuration, errors } from 'oidc-provider';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import type {
+  AsymmetricSigningAlgorithm,
+  ClientMetadata,
+  Configuration,
+  errors,
+  ResourceServer,
+} from 'oidc-provider';
 import type { DevClient, DevResource } from '../dev-registrations.js';
 import { memoryAdapter } from './memory-adapter.js';
+import { TOKEN_EXCHANGE_GRANT } from './token-exchange-grant.js';
 
 /** What the dev authorization server's oidc-provider configuration is made from. */
 export interface ProviderSetup {
@@ -13,6 +20,14 @@ export interface ProviderSetup {
   readonly InvalidTarget: typeof errors.InvalidTarget;
   /** Whether token requests with a DPoP proof must carry a server nonce (RFC 9449 section 8). */
   readonly requireDpopNonce: boolean;
+  /** Claims to add to an access token (the `act` of an exchanged one), by token. */
+  readonly tokenClaims: WeakMap<object, Record<string, unknown>>;
+}
+
+/** The configuration, and the public half of its signing key (what tokens verify with). */
+export interface ProviderConfiguration {
+  readonly configuration: Configuration;
+  readonly publicKeys: { readonly keys: readonly JWK[] };
 }
 
 /**
@@ -38,20 +53,18 @@ const DPOP_SIGNING_ALGORITHMS: AsymmetricSigningAlgorithm[] = [
  * per resource (RFC 8707), client_credentials, introspection, revocation, open dynamic client
  * registration, PKCE always, DPoP (RFC 9449: a token request with a proof gets a token bound to its
  * key, one without a Bearer token), and no built-in login pages (the server's own handler
- * auto-consents).
+ * auto-consents). The token exchange grant (RFC 8693) is registered on the provider afterwards;
+ * the `act` claims it issues reach tokens through `extraTokenClaims`.
  */
-export async function providerConfiguration(setup: ProviderSetup): Promise<Configuration> {
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingKey = {
-    ...(await exportJWK(privateKey)),
-    kid: randomBytes(8).toString('hex'),
-    use: 'sig',
-    alg: 'RS256',
-  };
-  const byUrl = new Map(setup.resources.map((resource) => [normalize(resource.url), resource]));
+export async function providerConfiguration(setup: ProviderSetup): Promise<ProviderConfiguration> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const keyInfo = { kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
+  const signingKey = { ...(await exportJWK(privateKey)), ...keyInfo };
+  const publicKeys = { keys: [{ ...(await exportJWK(publicKey)), ...keyInfo }] };
+  const findResource = resourceFinder(setup.resources);
   const scopes = new Set(['openid', 'offline_access', ...setup.resources.flatMap((r) => r.scopes)]);
 
-  return {
+  const configuration: Configuration = {
     adapter: memoryAdapter(),
     clients: setup.clients.map(clientMetadata),
     jwks: { keys: [signingKey] },
@@ -70,6 +83,7 @@ export async function providerConfiguration(setup: ProviderSetup): Promise<Confi
     findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     clientBasedCORS: () => true,
+    extraTokenClaims: (_ctx, token) => setup.tokenClaims.get(token),
     renderError: (ctx, out) => {
       ctx.type = 'text/plain; charset=utf-8';
       ctx.body = `${out.error}: ${out.error_description ?? ''}`;
@@ -95,19 +109,33 @@ export async function providerConfiguration(setup: ProviderSetup): Promise<Confi
           oneOf === undefined && setup.resources.length === 1 ? setup.resources[0]!.url : undefined,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
-          const resource = byUrl.get(normalize(indicator));
+          const resource = findResource(indicator);
           if (resource === undefined) throw new setup.InvalidTarget('unknown resource indicator');
-          return {
-            scope: resource.scopes.join(' '),
-            audience: resource.url,
-            accessTokenTTL: setup.accessTokenTtl,
-            accessTokenFormat: resource.accessTokenFormat ?? 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
+          return resourceServerInfo(resource, setup.accessTokenTtl);
         },
       },
     },
   };
+  return { configuration, publicKeys };
+}
+
+/** How oidc-provider issues tokens for `resource`: its scopes, `aud`, lifetime and format. */
+export function resourceServerInfo(resource: DevResource, accessTokenTtl: number): ResourceServer {
+  return {
+    scope: resource.scopes.join(' '),
+    audience: resource.url,
+    accessTokenTTL: accessTokenTtl,
+    accessTokenFormat: resource.accessTokenFormat ?? 'jwt',
+    jwt: { sign: { alg: 'RS256' } },
+  };
+}
+
+/** Finds a resource by its indicator, matched as a URL (`http://H:1/mcp` and `http://h:1/mcp` are one). */
+export function resourceFinder(
+  resources: readonly DevResource[],
+): (indicator: string) => DevResource | undefined {
+  const byUrl = new Map(resources.map((resource) => [normalize(resource.url), resource]));
+  return (indicator) => byUrl.get(normalize(indicator));
 }
 
 function clientMetadata(client: DevClient): ClientMetadata {
@@ -121,7 +149,9 @@ function clientMetadata(client: DevClient): ClientMetadata {
     client_id: client.clientId,
     ...(confidential ? { client_secret: client.clientSecret } : {}),
     token_endpoint_auth_method: confidential ? 'client_secret_basic' : 'none',
-    grant_types: [...grantTypes],
+    // Every client may ask, so that one not allowed to exchange hears `unauthorized_client` from
+    // the grant (RFC 6749 section 5.2), not oidc-provider's generic `invalid_request`.
+    grant_types: [...new Set([...grantTypes, TOKEN_EXCHANGE_GRANT])],
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     redirect_uris: [...(client.redirectUris ?? ['http://127.0.0.1/callback'])],
   };
