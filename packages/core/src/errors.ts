@@ -22,7 +22,8 @@ export type ValetErrorCode =
   | 'ERR_RATE_LIMITED'
   | 'ERR_POLICY_CONFIG'
   | 'ERR_INVALID_OPTIONS'
-  | 'ERR_INVALID_INPUT';
+  | 'ERR_INVALID_INPUT'
+  | 'ERR_TOKEN_EXCHANGE';
 
 /** The RFC 6750 section 3.1 error codes a bearer challenge can carry. */
 export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
@@ -85,10 +86,24 @@ export type DpopProofReason =
   | 'replayed';
 
 /**
- * What could not be reached when a token could not be checked: the signing keys (JWKS), the
- * issuer's metadata (discovery) or the introspection endpoint.
+ * What could not be reached when a token could not be checked or exchanged: the signing keys
+ * (JWKS), the issuer's metadata (discovery), the introspection endpoint or the token endpoint
+ * (token exchange).
  */
-export type UnavailableReason = 'keys_unavailable' | 'discovery_failed' | 'introspection_failed';
+export type UnavailableReason =
+  'keys_unavailable' | 'discovery_failed' | 'introspection_failed' | 'token_exchange_failed';
+
+/**
+ * Why a token exchange was refused. Stable strings:
+ * - `consent_or_scope`: the authorization server would issue the token once the user grants more:
+ *   `invalid_scope`, `consent_required`, `interaction_required`, or Entra ID's `AADSTS65001`
+ *   (`suberror: consent_required`). A step-up at this server may help.
+ * - `refused`: any other refusal (`invalid_grant`, `unauthorized_client`, `invalid_target`,
+ *   `invalid_client`, ...): no scope the client asks for here would help.
+ * - `invalid_response`: the authorization server answered 200 with something that is not a usable
+ *   access token.
+ */
+export type TokenExchangeReason = 'consent_or_scope' | 'refused' | 'invalid_response';
 
 /** What a challenge needs beyond the error itself: the data of `WWW-Authenticate`. */
 export interface ChallengeParams {
@@ -372,6 +387,49 @@ export class RateLimitedError extends ValetError {
     const reset = Number.isFinite(init.resetSeconds) ? Math.ceil(init.resetSeconds) : init.windowSeconds;
     this.resetSeconds = Math.max(1, reset);
     this.retryAfter = this.resetSeconds;
+  }
+}
+
+/**
+ * The authorization server would not exchange the caller's token for one for a downstream API
+ * (RFC 8693, or Entra ID's on-behalf-of flow). `reason` says whether more consent or scope could
+ * help (`consent_or_scope`, status 403: answer with a step-up naming the scopes to ask this server
+ * for) or not (`refused` and `invalid_response`, status 502: the server failed to get a token
+ * downstream; a tool error). An authorization server that cannot be reached is
+ * {@link AuthorizationServerUnavailableError} (503, `token_exchange_failed`) instead. Neither the
+ * caller's token nor the exchanged one is ever part of it; `description` is the authorization
+ * server's `error_description`, first line only, printable ASCII, long runs of token-like
+ * characters replaced, for logs.
+ */
+export class TokenExchangeError extends ValetError {
+  /** Why the exchange failed. */
+  readonly reason: TokenExchangeReason;
+  /** The OAuth `error` code of the refusal (`invalid_scope`, `invalid_grant`, ...), when there was one. */
+  readonly oauthError: string | undefined;
+  /** The authorization server's `error_description`, sanitized (see the class); for logs. */
+  readonly description: string | undefined;
+  /** The downstream API the token was asked for. */
+  readonly audience: string;
+  /** The scopes asked for. */
+  readonly scopes: readonly string[];
+
+  constructor(
+    reason: TokenExchangeReason,
+    message: string,
+    init: {
+      audience: string;
+      scopes: readonly string[];
+      oauthError?: string;
+      description?: string;
+      cause?: unknown;
+    },
+  ) {
+    super('ERR_TOKEN_EXCHANGE', reason === 'consent_or_scope' ? 403 : 502, message, { cause: init.cause });
+    this.reason = reason;
+    this.oauthError = init.oauthError;
+    this.description = init.description;
+    this.audience = init.audience;
+    this.scopes = Object.freeze([...init.scopes]);
   }
 }
 

@@ -13,6 +13,7 @@ export {
   PolicyConfigError,
   RateLimitedError,
   StateUnavailableError,
+  TokenExchangeError,
   UseDpopNonceError,
   ValetError,
   isValetError,
@@ -24,6 +25,7 @@ export type {
   DpopErrorCode,
   DpopProofReason,
   InvalidTokenReason,
+  TokenExchangeReason,
   UnavailableReason,
   ValetErrorCode,
 } from './errors.js';
@@ -103,6 +105,7 @@ export { protectedResourceMetadataUrl } from './http/resource-metadata-url.js';
 export { MANIFEST_VERSION, stringifyManifest } from './manifest/manifest.js';
 export type {
   Manifest,
+  ManifestDownstream,
   ManifestOperation,
   ManifestPolicy,
   ManifestRateLimit,
@@ -140,6 +143,26 @@ export { oidc } from './idp/oidc.js';
 export type { OidcOptions } from './idp/oidc.js';
 export { createValet } from './valet.js';
 export type { AdmitRequest, RequestedOperation, Valet, ValetOptions } from './valet.js';
+export type {
+  DownstreamNeed,
+  ExchangeRequest,
+  ExchangedToken,
+  TokenExchanger,
+} from './exchange/token-exchanger.js';
+export type {
+  AudienceParam,
+  ExchangeClientAuth,
+  ExchangeCommonOptions,
+  TokenExchangerOptions,
+} from './exchange/exchange-options.js';
+export { tokenExchanger } from './exchange/rfc8693-exchanger.js';
+export { entraOnBehalfOf } from './exchange/entra-on-behalf-of.js';
+export type { EntraOnBehalfOfOptions } from './exchange/entra-on-behalf-of.js';
+export { oktaTokenExchange } from './exchange/okta-token-exchange.js';
+export type { OktaTokenExchangeOptions } from './exchange/okta-token-exchange.js';
+export { keycloakTokenExchange } from './exchange/keycloak-token-exchange.js';
+export type { KeycloakTokenExchangeOptions } from './exchange/keycloak-token-exchange.js';
 export { memoryStateStore } from './state/state-store.js';
 export type { CounterState, MemoryStateStoreOptions, StateStore } from './state/state-store.js';
 export type { RevocationTarget, RevokeOptions } from './state/revocations.js';
+export type { OperationDownstream } from './policy/compile/downstream-needs.js';

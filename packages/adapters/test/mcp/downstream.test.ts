@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpServer as McpServerV2 } from '@modelcontextprotocol/server';
 import {
+  TokenExchangeError,
   PolicyRegistry,
   buildManifest,
   createPrincipal,
@@ -65,16 +66,15 @@ const exchanger = {
   async exchange(request: { subjectToken: string; audience: string; scopes: readonly string[] }) {
     exchanges.push(request);
     if (refuse !== 'none') {
-      // Shaped as core's TokenExchangeError (not yet exported by @valet/core's index).
-      throw Object.assign(new Error('The IdP refused the exchange.'), {
-        name: 'TokenExchangeError',
-        code: 'ERR_TOKEN_EXCHANGE',
-        status: refuse === 'consent' ? 403 : 502,
-        reason: refuse === 'consent' ? 'consent_or_scope' : 'refused',
-        oauthError: refuse === 'consent' ? 'consent_required' : 'invalid_grant',
-        audience: request.audience,
-        scopes: request.scopes,
-      });
+      throw new TokenExchangeError(
+        refuse === 'consent' ? 'consent_or_scope' : 'refused',
+        'The IdP refused the exchange.',
+        {
+          audience: request.audience,
+          scopes: request.scopes,
+          oauthError: refuse === 'consent' ? 'consent_required' : 'invalid_grant',
+        },
+      );
     }
     return {
       accessToken: `exchanged-for-${request.audience}`,

@@ -32,6 +32,8 @@ export interface ExchangedToken {
  * Trades a caller's token for one issued to this server for a downstream API, on the caller's
  * behalf (OAuth 2.0 Token Exchange, RFC 8693, or an IdP's own flavour of it): the standard answer
  * to "a tool must call another API" that does not pass the caller's token on, which MCP forbids.
+ * Implementations: `tokenExchanger` (RFC 8693), `entraOnBehalfOf`, `oktaTokenExchange`,
+ * `keycloakTokenExchange`; each caches per caller token, audience and scopes, never past `exp`.
  */
 export interface TokenExchanger {
   /**

@@ -63,8 +63,9 @@ const STATE_UNAVAILABLE_DESCRIPTION = 'The server cannot check the request right
  * The JSON body for an error: `{ error, error_description }`. 4xx errors carry their message,
  * which Valet writes for clients and which never contains a token; a 429 gets a fixed sentence,
  * as do 5xx errors
- * (`PolicyConfigError`, `OptionsError`, `AuthorizationServerUnavailableError`) get a fixed
- * sentence, never their message.
+ * (`PolicyConfigError`, `OptionsError`, `AuthorizationServerUnavailableError`, a
+ * `TokenExchangeError` other than for want of consent or scope) get a fixed sentence, never their
+ * message.
  *
  * @example
  * ```ts
@@ -106,7 +107,8 @@ export function errorBody(error: ValetError): ErrorBody {
  */
 export function errorResponse(error: ValetError, options?: ChallengeOptions): ErrorResponse {
   const body = errorBody(error);
-  const status = body.error === 'server_error' ? 500 : error.status;
+  // A 5xx keeps its status (502 for a failed token exchange); anything else refused as a server error is a 500.
+  const status = body.error === 'server_error' && error.status < 500 ? 500 : error.status;
   const challenge = body.error === 'server_error' ? undefined : challengeFor(error, options);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
   if (challenge !== undefined) headers['www-authenticate'] = challenge;
@@ -148,6 +150,9 @@ function bodyCode(error: ValetError): ErrorBodyCode {
     case 'ERR_POLICY_CONFIG':
     case 'ERR_INVALID_OPTIONS':
       return 'server_error';
+    case 'ERR_TOKEN_EXCHANGE':
+      // 403 for want of consent or scope (a step-up may help), else 502: the server's failure.
+      return error.status === 403 ? 'access_denied' : 'server_error';
     default:
       return unknownCode(error.code);
   }

@@ -1,31 +1,14 @@
 import {
   AuthorizationServerUnavailableError,
   InsufficientScopeError,
-  isValetError,
+  TokenExchangeError,
+  type ExchangedToken,
   type Principal,
   type RegisteredOperation,
+  type TokenExchanger,
 } from '@valet/core';
 
-/**
- * What `@valet/core`'s `TokenExchanger` is (`exchange({ subjectToken, audience, scopes })`),
- * written out here because core does not export its exchange types yet: any of core's
- * exchangers, or your own object, fits it.
- */
-export interface TokenExchanger {
-  exchange(request: {
-    readonly subjectToken: string;
-    readonly audience: string;
-    readonly scopes: readonly string[];
-  }): Promise<ExchangedToken>;
-}
-
-/** A token obtained by exchange, as `TokenExchanger.exchange` resolves to it. */
-export interface ExchangedToken {
-  readonly accessToken: string;
-  readonly tokenType: string;
-  readonly expiresAt: number;
-  readonly scopes: readonly string[];
-}
+export type { ExchangedToken, TokenExchanger };
 
 /** One operation's downstream need, with the step-up scope `@Downstream` named (if any). */
 export type Need = NonNullable<RegisteredOperation['downstream']>[number];
@@ -58,11 +41,7 @@ export async function exchangeNeeds(
 
 /** True when the IdP refused for want of consent or scope: a step-up at this server may help. */
 export function isConsentRefusal(error: unknown): boolean {
-  return (
-    isValetError(error) &&
-    error.code === 'ERR_TOKEN_EXCHANGE' &&
-    (error as { reason?: unknown }).reason === 'consent_or_scope'
-  );
+  return error instanceof TokenExchangeError && error.reason === 'consent_or_scope';
 }
 
 /** True when the IdP could not be reached. */
@@ -81,7 +60,7 @@ export function stepUpRefusal(
   error: unknown,
   required: readonly string[],
 ): InsufficientScopeError {
-  const audience = (error as { audience?: unknown }).audience;
+  const audience = error instanceof TokenExchangeError ? error.audience : undefined;
   const need = needs.find((n) => n.audience === audience) ?? needs[0];
   const scopes = need?.stepUpScope === undefined ? required : [need.stepUpScope];
   const asked = scopes.map((s) => `"${s}"`).join(', ');
