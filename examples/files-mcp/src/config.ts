@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { OptionsError, isLoopbackHost, type DpopMode, type RateLimit } from '@valet/core';
+import { backupSettings, type BackupSettings } from './internal/backup-settings.js';
 import { presetSettings } from './internal/issuer-shapes.js';
 import { dpopMode, rateLimit, redisUrl } from './internal/shared-state-settings.js';
 
@@ -90,6 +91,11 @@ export interface FilesConfig {
   readonly rateLimit: RateLimit | undefined;
   /** `VALET_DPOP`: `off`, `allowed` (the default) or `required` (RFC 9449). */
   readonly dpop: DpopMode;
+  /**
+   * `FILES_BACKUP_URL` with `VALET_EXCHANGE_CLIENT_ID` / `VALET_EXCHANGE_CLIENT_SECRET`: where
+   * `backup_file` copies files to, with exchanged tokens; undefined: the tool is not offered.
+   */
+  readonly backup: BackupSettings | undefined;
 }
 
 /** The environment variables {@link loadConfig} reads. */
@@ -115,6 +121,10 @@ const ISSUER_ONLY = ['VALET_IDP', 'VALET_JWKS_URI', 'VALET_TOKEN_AUDIENCE', 'VAL
  * - `VALET_REDIS_URL`: `redis://` or `rediss://`, the state shared by every instance (default:
  *   in memory). `VALET_RATE_LIMIT`: `<count>/<seconds>`, the calls of each tool allowed per caller
  *   (default: none). `VALET_DPOP`: `off`, `allowed` (default) or `required`.
+ * - `FILES_BACKUP_URL`: the backup API `backup_file` copies to (unset: no such tool);
+ *   `VALET_EXCHANGE_CLIENT_ID` and `VALET_EXCHANGE_CLIENT_SECRET`: this server's client at the IdP
+ *   that exchanges callers' tokens (required with an issuer; in development mode the embedded
+ *   server's own client).
  *
  * @example
  * ```ts
@@ -160,6 +170,7 @@ export function loadConfig(env: Environment): FilesConfig {
     redisUrl: redisUrl(read('VALET_REDIS_URL')),
     rateLimit: rateLimit(read('VALET_RATE_LIMIT')),
     dpop: dpopMode(read('VALET_DPOP')),
+    backup: backupSettings(read, issuer !== undefined),
   };
 
   if (issuer === undefined) {

@@ -7,10 +7,12 @@ import {
   type PolicyRegistry,
   type RateLimit,
   type StateStore,
+  type TokenExchanger,
   type Valet,
 } from '@valet/core';
 import { ValetTypes, valetContainerModule, type ToolsetDefinition } from '@valet/decorators';
 import { Container } from 'inversify';
+import { backupToolset } from './backup-tools.js';
 import { fileToolsets } from './file-tools.js';
 import { limitEveryTool } from './rate-limited-tools.js';
 import { Sandbox, SandboxRoot } from './sandbox.js';
@@ -37,6 +39,11 @@ export interface FilesAppOptions {
   readonly dpop?: DpopMode;
   /** `VALET_RATE_LIMIT`: the limit on each tool, per caller (see {@link limitEveryTool}). Default: none. */
   readonly rateLimit?: RateLimit;
+  /**
+   * `FILES_BACKUP_URL` and the exchanger that obtains tokens for it: adds `backup_file`. Default:
+   * no backup tool.
+   */
+  readonly backup?: { readonly url: string; readonly exchanger: TokenExchanger };
 }
 
 /** Everything the server needs but the MCP HTTP handler. */
@@ -51,6 +58,8 @@ export interface FilesApp {
   readonly toolsets: readonly ToolsetDefinition[];
   /** The sandbox the tools work in. */
   readonly sandbox: Sandbox;
+  /** Exchanges callers' tokens for `backup_file`'s downstream one; undefined without a backup API. */
+  readonly exchanger: TokenExchanger | undefined;
 }
 
 /**
@@ -68,7 +77,7 @@ export interface FilesApp {
  * ```
  */
 export function createFilesApp(options: FilesAppOptions): FilesApp {
-  const { idp, audit, allowedOrigins, store, dpop, rateLimit } = options;
+  const { idp, audit, allowedOrigins, store, dpop, rateLimit, backup } = options;
   // Cached, so that a caller already verified keeps working while a shared store is away.
   const verifier = new CachingVerifier(idp.verifier);
   const container = new Container();
@@ -76,7 +85,7 @@ export function createFilesApp(options: FilesAppOptions): FilesApp {
   container.bind(Sandbox).toSelf().inSingletonScope();
   container.load(
     valetContainerModule({
-      toolsets: fileToolsets,
+      toolsets: backup === undefined ? fileToolsets : [...fileToolsets, backupToolset(backup.url)],
       catalog: scopes,
       verifier,
       ...(audit === undefined ? {} : { audit }),
@@ -105,5 +114,6 @@ export function createFilesApp(options: FilesAppOptions): FilesApp {
     valet,
     toolsets: container.get(ValetTypes.Toolsets),
     sandbox: container.get(Sandbox),
+    exchanger: backup?.exchanger,
   });
 }

@@ -9,6 +9,8 @@
  *   name its target instead
  * - `root`: the sandbox root itself cannot be moved, deleted or written
  * - `invalid-move`: a directory cannot be moved into itself
+ * - `too-large`: the file is larger than the operation takes (`backup_file`)
+ * - `backup-refused`: the backup API did not accept the copy
  */
 export type FileOperationCode =
   | 'not-found'
@@ -18,7 +20,9 @@ export type FileOperationCode =
   | 'not-empty'
   | 'symlink'
   | 'root'
-  | 'invalid-move';
+  | 'invalid-move'
+  | 'too-large'
+  | 'backup-refused';
 
 /**
  * A file operation on a path inside the sandbox that could not be done, with a message for the

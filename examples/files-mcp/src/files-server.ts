@@ -1,7 +1,15 @@
 import { rm } from 'node:fs/promises';
-import { OptionsError, describeRateLimit, type AuditSink, type IdpPreset } from '@valet/core';
+import {
+  OptionsError,
+  describeRateLimit,
+  tokenExchanger,
+  type AuditSink,
+  type IdpPreset,
+  type TokenExchanger,
+} from '@valet/core';
 import { redisStateStore, type RedisStateStore } from '@valet/redis';
 import { startDevAuthorizationServer, type DevAuthorizationServer } from '@valet/testing';
+import { BACKUP_SCOPE } from './backup-tools.js';
 import type { FilesConfig } from './config.js';
 import { createFilesApp, type FilesApp } from './container.js';
 import { filesRootFor, type FilesRoot } from './files-root.js';
@@ -32,8 +40,8 @@ export interface FilesServerParts {
  * temporary one with sample files unless `FILES_ROOT` is set), the identity provider (in
  * development mode, an embedded authorization server started on 127.0.0.1 and announced as
  * development-only), the state store (Redis with `VALET_REDIS_URL`, which must answer now: an
- * unreachable one fails here, with an {@link OptionsError} naming the variable), and the
- * {@link FilesApp}.
+ * unreachable one fails here, with an {@link OptionsError} naming the variable), the token
+ * exchanger for `backup_file` when `FILES_BACKUP_URL` is set, and the {@link FilesApp}.
  *
  * @example
  * ```ts
@@ -62,7 +70,13 @@ export async function prepareFilesServer(
     let idp: IdpPreset;
     if (config.auth.mode === 'development') {
       devAuthorizationServer = await startDevAuthorizationServer({
-        resources: [{ url: config.resource, scopes: scopes.names() }],
+        resources: [
+          { url: config.resource, scopes: scopes.names() },
+          ...(config.backup === undefined ? [] : [{ url: config.backup.url, scopes: [BACKUP_SCOPE] }]),
+        ],
+        // A configured exchange client is registered, so development mode exchanges as it would.
+        clients:
+          config.backup?.client === undefined ? [] : [{ ...config.backup.client, tokenExchange: true }],
       });
       const issuer = devAuthorizationServer.issuer;
       idp = identityProvider({
@@ -85,6 +99,21 @@ export async function prepareFilesServer(
         : `Files: the sandbox is ${filesRoot.path}.`,
     );
     if (config.redisUrl !== undefined) store = redisStateStore({ url: config.redisUrl });
+    let backup: { readonly url: string; readonly exchanger: TokenExchanger } | undefined;
+    if (config.backup !== undefined) {
+      // In development mode without a client of its own, the embedded server's dev-client exchanges.
+      const client = config.backup.client ?? devAuthorizationServer!.defaultClient;
+      const issuer = config.auth.mode === 'issuer' ? config.auth.issuer : devAuthorizationServer!.issuer;
+      const exchanger = tokenExchanger({
+        issuer,
+        clientAuth: { clientId: client.clientId, clientSecret: client.clientSecret },
+        ...(store === undefined ? {} : { store }),
+      });
+      backup = { url: config.backup.url, exchanger };
+      log(
+        `Backup: backup_file copies to ${config.backup.url} with tokens exchanged at ${issuer} as ${client.clientId}.`,
+      );
+    }
     app = createFilesApp({
       resource: config.resource,
       filesRoot: filesRoot.path,
@@ -94,6 +123,7 @@ export async function prepareFilesServer(
       ...(config.allowedOrigins === undefined ? {} : { allowedOrigins: config.allowedOrigins }),
       ...(store === undefined ? {} : { store }),
       ...(config.rateLimit === undefined ? {} : { rateLimit: config.rateLimit }),
+      ...(backup === undefined ? {} : { backup }),
     });
     if (config.redisUrl !== undefined) await sharedStateReady(app, config.redisUrl, log);
     if (config.rateLimit !== undefined) {

@@ -54,6 +54,13 @@ export class ReadFileInput {
   maxBytes?: number;
 }
 
+/** Input of `backup_file`. */
+export class BackupFileInput {
+  /** The file, relative to the sandbox root. */
+  @SandboxPath()
+  path!: string;
+}
+
 /** Input of `search_files`. */
 export class SearchFilesInput {
   /** Text to find, ignoring case, in names and lines. */

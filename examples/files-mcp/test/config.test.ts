@@ -35,6 +35,7 @@ describe('loadConfig: development mode', () => {
       redisUrl: undefined,
       rateLimit: undefined,
       dpop: 'allowed',
+      backup: undefined,
     });
   });
 
@@ -342,5 +343,54 @@ describe('loadConfig: VALET_REDIS_URL, VALET_RATE_LIMIT and VALET_DPOP (several 
       expect(error.field).toBe('VALET_DPOP');
       expect(error.message).toMatch(/^VALET_DPOP must be off .*, allowed .* or required/);
     }
+  });
+});
+
+describe('loadConfig: FILES_BACKUP_URL and the exchange client (backup_file)', () => {
+  const CLIENT = { VALET_EXCHANGE_CLIENT_ID: 'files-mcp', VALET_EXCHANGE_CLIENT_SECRET: 'files-mcp-secret' };
+
+  it('reads the backup URL without a trailing slash and the client; unset: no backup tool', () => {
+    expect(loadConfig({}).backup).toBeUndefined();
+    expect(
+      loadConfig({ ...AUTH0, FILES_BACKUP_URL: 'https://backup.example.com/', ...CLIENT }).backup,
+    ).toEqual({
+      url: 'https://backup.example.com',
+      client: { clientId: 'files-mcp', clientSecret: 'files-mcp-secret' },
+    });
+  });
+
+  it('in development mode lets the embedded server’s own client exchange', () => {
+    expect(loadConfig({ FILES_BACKUP_URL: 'http://127.0.0.1:4000' }).backup).toEqual({
+      url: 'http://127.0.0.1:4000',
+      client: undefined,
+    });
+  });
+
+  it('requires the client with an issuer', () => {
+    const error = refusal({ ...AUTH0, FILES_BACKUP_URL: 'https://backup.example.com' });
+    expect(error.field).toBe('VALET_EXCHANGE_CLIENT_ID');
+    expect(error.message).toContain(
+      'FILES_BACKUP_URL needs VALET_EXCHANGE_CLIENT_ID and VALET_EXCHANGE_CLIENT_SECRET',
+    );
+  });
+
+  it('takes the two client variables together or not at all, and only with FILES_BACKUP_URL', () => {
+    const half = refusal({
+      ...AUTH0,
+      FILES_BACKUP_URL: 'https://backup.example.com',
+      VALET_EXCHANGE_CLIENT_ID: 'x',
+    });
+    expect(half.field).toBe('VALET_EXCHANGE_CLIENT_SECRET');
+    expect(half.message).toContain('set together or not at all');
+    expect(refusal({ ...AUTH0, ...CLIENT }).message).toContain('FILES_BACKUP_URL is not');
+  });
+
+  it('Security: accepts an absolute https URL, plain http only on loopback, without credentials', () => {
+    expect(refusal({ FILES_BACKUP_URL: 'backup.example.com' }).message).toContain('absolute base URL');
+    expect(refusal({ FILES_BACKUP_URL: 'ftp://backup.example.com' }).field).toBe('FILES_BACKUP_URL');
+    expect(refusal({ FILES_BACKUP_URL: 'http://backup.example.com' }).message).toContain('must use https');
+    const secret = refusal({ FILES_BACKUP_URL: 'https://user:pw@backup.example.com' });
+    expect(secret.message).toContain('must not contain credentials');
+    expect(secret.message).not.toContain('pw');
   });
 });

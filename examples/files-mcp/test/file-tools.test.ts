@@ -72,7 +72,13 @@ describe('the file toolsets', () => {
       meta: { annotations: { destructiveHint: true, idempotentHint: true, readOnlyHint: false } },
     });
     expect(app.registry.get('read_file')?.meta).toMatchObject({ annotations: { readOnlyHint: true } });
-    expect(app.registry.scopes()).toEqual(['files:admin', 'files:delete', 'files:read', 'files:write']);
+    expect(app.registry.scopes()).toEqual([
+      'files:admin',
+      'files:backup',
+      'files:delete',
+      'files:read',
+      'files:write',
+    ]);
     expect(app.registry.frozen).toBe(true);
   });
 
@@ -80,7 +86,7 @@ describe('the file toolsets', () => {
     expect(app.valet.metadata()).toMatchObject({
       resource: 'http://127.0.0.1:3000/mcp',
       authorization_servers: ['http://127.0.0.1:9/'],
-      scopes_supported: ['files:admin', 'files:delete', 'files:read', 'files:write'],
+      scopes_supported: ['files:admin', 'files:backup', 'files:delete', 'files:read', 'files:write'],
     });
     expect(app.registry.catalog?.basicScopes()).toEqual(['files:read']);
   });

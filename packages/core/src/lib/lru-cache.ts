@@ -12,6 +12,8 @@ interface Entry<V> {
 export class LruCache<K, V> {
   readonly #entries = new Map<K, Entry<V>>();
   readonly #maxEntries: number;
+  /** The most recently used key: a hit on it moves nothing (7% of a cached Fastify request, bench/README.md). */
+  #newest: K | undefined;
 
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
@@ -26,11 +28,14 @@ export class LruCache<K, V> {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
     if (entry.deadline <= now) {
-      this.#entries.delete(key);
+      this.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    if (key !== this.#newest) {
+      this.#entries.delete(key);
+      this.#entries.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -42,13 +47,16 @@ export class LruCache<K, V> {
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
     this.#entries.set(key, { value, deadline });
+    this.#newest = key;
   }
 
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = undefined;
     return this.#entries.delete(key);
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#newest = undefined;
   }
 }
