@@ -1,5 +1,5 @@
 import { OptionsError } from '../errors.js';
-import { httpsOrigin, requiredText } from '../idp/options/preset-options.js';
+import { oktaIssuer } from '../idp/options/okta-issuer.js';
 import type { ExchangeClientAuth, ExchangeCommonOptions } from './exchange-options.js';
 import { tokenExchanger } from './rfc8693-exchanger.js';
 import type { TokenExchanger } from './token-exchanger.js';
@@ -50,36 +50,7 @@ export function oktaTokenExchange(options: OktaTokenExchangeOptions): TokenExcha
   if (options === null || typeof options !== 'object') {
     throw new OptionsError('options', 'oktaTokenExchange needs an options object.');
   }
-  let issuer: string;
-  if (options.issuer !== undefined) {
-    if (options.domain !== undefined || options.authorizationServerId !== undefined) {
-      throw new OptionsError(
-        'issuer',
-        'oktaTokenExchange: set either issuer, or domain and authorizationServerId.',
-      );
-    }
-    const match = /^(https:\/\/[^/?#]+)\/oauth2\/([A-Za-z0-9_-]+)\/?$/.exec(
-      requiredText('oktaTokenExchange', 'issuer', options.issuer, 'a custom authorization server URL'),
-    );
-    if (match === null) {
-      throw new OptionsError(
-        'issuer',
-        'oktaTokenExchange: issuer must be a custom authorization server, "https://{domain}/oauth2/{id}"; ' +
-          "Okta's org authorization server does not do token exchange.",
-      );
-    }
-    issuer = `${httpsOrigin('oktaTokenExchange', 'issuer', match[1], 'dev-123456.okta.com')}/oauth2/${match[2]}`;
-  } else {
-    const origin = httpsOrigin('oktaTokenExchange', 'domain', options.domain, 'dev-123456.okta.com');
-    const id = requiredText(
-      'oktaTokenExchange',
-      'authorizationServerId',
-      options.authorizationServerId,
-      'the id of a custom authorization server',
-      /^[A-Za-z0-9_-]+$/,
-    );
-    issuer = `${origin}/oauth2/${id}`;
-  }
+  const issuer = oktaIssuer('oktaTokenExchange', options);
   const { issuer: _issuer, domain: _domain, authorizationServerId: _id, ...rest } = options;
   return tokenExchanger({
     ...rest,

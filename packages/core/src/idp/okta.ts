@@ -1,11 +1,9 @@
-import { OptionsError } from '../errors.js';
+import { oktaIssuer } from './options/okta-issuer.js';
 import {
-  httpsOrigin,
   presetJwtVerifier,
   presetOptions,
   refuseStrictTyp,
   requiredAudience,
-  requiredText,
 } from './options/preset-options.js';
 import type { IdpPreset, PresetOverrides } from './preset.js';
 
@@ -52,40 +50,7 @@ export type OktaOptions = PresetOverrides & {
 export function okta(options: OktaOptions): IdpPreset {
   const o = presetOptions('okta', options);
   refuseStrictTyp('okta', o, 'custom authorization servers send no typ header');
-  let issuer: string;
-  if (o.issuer !== undefined) {
-    if (o.domain !== undefined || o.authorizationServerId !== undefined) {
-      throw new OptionsError(
-        'issuer',
-        'okta: set either issuer, or domain and authorizationServerId, not both.',
-      );
-    }
-    const url = requiredText(
-      'okta',
-      'issuer',
-      o.issuer,
-      'a URL like "https://dev-123456.okta.com/oauth2/default"',
-    );
-    const match = /^(https:\/\/[^/?#]+)\/oauth2\/([A-Za-z0-9_-]+)\/?$/.exec(url);
-    if (match === null) {
-      throw new OptionsError(
-        'issuer',
-        'okta: issuer must be a custom authorization server, "https://{domain}/oauth2/{id}" (e.g. /oauth2/default); ' +
-          "tokens of Okta's org authorization server are for Okta's own APIs and cannot be validated by a resource server.",
-      );
-    }
-    issuer = `${httpsOrigin('okta', 'issuer', match[1], 'dev-123456.okta.com')}/oauth2/${match[2]}`;
-  } else {
-    const origin = httpsOrigin('okta', 'domain', o.domain, 'dev-123456.okta.com');
-    const id = requiredText(
-      'okta',
-      'authorizationServerId',
-      o.authorizationServerId,
-      'the id of a custom authorization server, e.g. "default"',
-      /^[A-Za-z0-9_-]+$/,
-    );
-    issuer = `${origin}/oauth2/${id}`;
-  }
+  const issuer = oktaIssuer('okta', o);
   const verifier = presetJwtVerifier(
     {
       issuer,
