@@ -166,3 +166,4 @@ export { memoryStateStore } from './state/state-store.js';
 export type { CounterState, MemoryStateStoreOptions, StateStore } from './state/state-store.js';
 export type { RevocationTarget, RevokeOptions } from './state/revocations.js';
 export type { OperationDownstream } from './policy/compile/downstream-needs.js';
+export type { OktaAuthorizationServer } from './idp/options/okta-issuer.js';

@@ -1,5 +1,5 @@
 import { OptionsError } from '../errors.js';
-import { oktaIssuer } from '../idp/options/okta-issuer.js';
+import { oktaIssuer, type OktaAuthorizationServer } from '../idp/options/okta-issuer.js';
 import type { ExchangeClientAuth, ExchangeCommonOptions } from './exchange-options.js';
 import { tokenExchanger } from './rfc8693-exchanger.js';
 import type { TokenExchanger } from './token-exchanger.js';
@@ -13,21 +13,7 @@ export type OktaTokenExchangeOptions = ExchangeCommonOptions & {
   readonly clientAuth: ExchangeClientAuth;
   /** The token endpoint, for a test server. Default `{issuer}/v1/token`. */
   readonly tokenEndpoint?: string | URL;
-} & (
-    | {
-        /** The custom authorization server that issues the downstream tokens, `https://{domain}/oauth2/{id}`. */
-        readonly issuer: string;
-        readonly domain?: undefined;
-        readonly authorizationServerId?: undefined;
-      }
-    | {
-        /** The Okta domain, `dev-123456.okta.com` or a custom domain. */
-        readonly domain: string;
-        /** The id of the custom authorization server that issues the downstream tokens. */
-        readonly authorizationServerId: string;
-        readonly issuer?: undefined;
-      }
-  );
+} & OktaAuthorizationServer;
 
 /**
  * Okta's On-Behalf-Of Token Exchange: standard RFC 8693 at a custom authorization server's

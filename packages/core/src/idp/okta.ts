@@ -1,4 +1,4 @@
-import { oktaIssuer } from './options/okta-issuer.js';
+import { oktaIssuer, type OktaAuthorizationServer } from './options/okta-issuer.js';
 import {
   presetJwtVerifier,
   presetOptions,
@@ -11,21 +11,7 @@ import type { IdpPreset, PresetOverrides } from './preset.js';
 export type OktaOptions = PresetOverrides & {
   /** The audience configured on the authorization server (`api://default` by default in Okta). */
   readonly audience: string | readonly string[];
-} & (
-    | {
-        /** The custom authorization server's issuer, `https://{domain}/oauth2/{authorizationServerId}`. */
-        readonly issuer: string;
-        readonly domain?: undefined;
-        readonly authorizationServerId?: undefined;
-      }
-    | {
-        /** The Okta domain, `dev-123456.okta.com` or a custom domain. */
-        readonly domain: string;
-        /** The custom authorization server id: `default`, or `aus...` for one you created. */
-        readonly authorizationServerId: string;
-        readonly issuer?: undefined;
-      }
-  );
+} & OktaAuthorizationServer;
 
 /**
  * Okta, with a custom authorization server (the `default` one, or one you created). Issuer

@@ -3,13 +3,13 @@ import {
   checkAudience,
   checkClientAuth,
   checkScopes,
-  formEncode,
   positive,
   stringList,
 } from './introspection/introspection-options.js';
 import { principalFromIntrospection } from './introspection/introspection-response.js';
 import { SharedAnswers } from './introspection/shared-answers.js';
 import type { StateStore } from '../state/state-store.js';
+import { clientSecretBasic } from '../lib/client-secret-basic.js';
 import { secureUrl } from '../lib/secure-url.js';
 import type { Principal } from '../principal.js';
 import type { AudienceMatcher } from './audience.js';
@@ -199,8 +199,7 @@ export class IntrospectionVerifier implements TokenVerifier {
       form.set('client_id', auth.clientId);
       form.set('client_secret', auth.clientSecret);
     } else {
-      const basic = `${formEncode(auth.clientId)}:${formEncode(auth.clientSecret)}`;
-      headers['authorization'] = `Basic ${Buffer.from(basic, 'utf8').toString('base64')}`;
+      headers['authorization'] = clientSecretBasic(auth.clientId, auth.clientSecret);
     }
     let response: Response;
     let text: string;

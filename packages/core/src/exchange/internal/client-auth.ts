@@ -1,6 +1,7 @@
 import { KeyObject, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK, type CryptoKey, type JWK } from 'jose';
 import { OptionsError } from '../../errors.js';
+import { clientSecretBasic } from '../../lib/client-secret-basic.js';
 import { nonEmptyString } from '../../lib/option-checks.js';
 import type { ExchangeClientAuth } from '../exchange-options.js';
 
@@ -12,11 +13,6 @@ const ASSERTION_LIFETIME_SECONDS = 60;
 
 /** JWS algorithms a client assertion may be signed with: asymmetric only (no `none`, no HMAC). */
 const ASYMMETRIC = /^(?:RS|PS|ES)(?:256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$/;
-
-/** RFC 6749 appendix B: application/x-www-form-urlencoded, as client_secret_basic requires. */
-function formEncode(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1);
-}
 
 /** Adds this client's credentials to a token request: to `form`, or as the `authorization` header. */
 export type Authenticate = (
@@ -43,7 +39,7 @@ export function clientAuthentication(auth: ExchangeClientAuth, clock: () => numb
       'clientAuth.clientSecret',
       (auth as { clientSecret?: unknown }).clientSecret,
     );
-    const basic = `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(secret)}`, 'utf8').toString('base64')}`;
+    const basic = clientSecretBasic(clientId, secret);
     return async (_form, headers) => {
       headers['authorization'] = basic;
     };

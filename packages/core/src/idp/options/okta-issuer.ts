@@ -1,8 +1,27 @@
 import { OptionsError } from '../../errors.js';
 import { httpsOrigin, requiredText } from './preset-options.js';
 
-/** How an Okta custom authorization server is named: its issuer URL, or its domain and id. */
-export interface OktaIssuerOptions {
+/**
+ * An Okta custom authorization server, named by its issuer URL or by its domain and id: how the
+ * `okta` preset and `oktaTokenExchange` take it.
+ */
+export type OktaAuthorizationServer =
+  | {
+      /** The custom authorization server's issuer, `https://{domain}/oauth2/{authorizationServerId}`. */
+      readonly issuer: string;
+      readonly domain?: undefined;
+      readonly authorizationServerId?: undefined;
+    }
+  | {
+      /** The Okta domain, `dev-123456.okta.com` or a custom domain. */
+      readonly domain: string;
+      /** The custom authorization server id: `default`, or `aus...` for one you created. */
+      readonly authorizationServerId: string;
+      readonly issuer?: undefined;
+    };
+
+/** The members {@link oktaIssuer} reads, before they are known to be an {@link OktaAuthorizationServer}. */
+interface OktaIssuerOptions {
   readonly issuer?: string;
   readonly domain?: string;
   readonly authorizationServerId?: string;

@@ -7,11 +7,6 @@ import {
   stringList as checkedStrings,
 } from '../../lib/option-checks.js';
 
-/** RFC 6749 appendix B: application/x-www-form-urlencoded, as client_secret_basic requires. */
-export function formEncode(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1);
-}
-
 /**
  * The `clientAuth` option as given, before it is known to be an `IntrospectionClientAuth`: typed
  * here rather than imported, so that this file and introspection-verifier.ts import in one
