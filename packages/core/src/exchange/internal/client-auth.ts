@@ -3,6 +3,7 @@ import { SignJWT, importJWK, type CryptoKey, type JWK } from 'jose';
 import { OptionsError } from '../../errors.js';
 import { clientSecretBasic } from '../../lib/client-secret-basic.js';
 import { nonEmptyString } from '../../lib/option-checks.js';
+import { isAsymmetricAlgorithm } from '../../verify/jwt/jwt-algorithms.js';
 import type { ExchangeClientAuth } from '../exchange-options.js';
 
 /** RFC 7523 section 2.2: the `client_assertion_type` of a JWT client assertion. */
@@ -10,9 +11,6 @@ const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-be
 
 /** How long a client assertion is valid, in seconds: one request's worth. */
 const ASSERTION_LIFETIME_SECONDS = 60;
-
-/** JWS algorithms a client assertion may be signed with: asymmetric only (no `none`, no HMAC). */
-const ASYMMETRIC = /^(?:RS|PS|ES)(?:256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$/;
 
 /** Adds this client's credentials to a token request: to `form`, or as the `authorization` header. */
 export type Authenticate = (
@@ -61,7 +59,7 @@ export function clientAuthentication(auth: ExchangeClientAuth, clock: () => numb
     );
   }
   const { alg, kid, x5tS256, x5t } = auth as Extract<ExchangeClientAuth, { method: 'private_key_jwt' }>;
-  if (typeof alg !== 'string' || !ASYMMETRIC.test(alg)) {
+  if (!isAsymmetricAlgorithm(alg)) {
     throw new OptionsError(
       'clientAuth.alg',
       'clientAuth.alg must be an asymmetric JWS algorithm (RS256, PS256, ES256, EdDSA, ...): ' +

@@ -17,6 +17,11 @@ export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze([
 /** Asymmetric JWS algorithms Valet accepts when asked (jose supports each on Node): the defaults and `Ed25519`. */
 const ASYMMETRIC = new Set([...DEFAULT_ALGORITHMS, 'Ed25519']);
 
+/** True for an asymmetric JWS algorithm Valet accepts (never `none`, never HMAC). */
+export function isAsymmetricAlgorithm(alg: unknown): alg is string {
+  return typeof alg === 'string' && ASYMMETRIC.has(alg);
+}
+
 /** HMAC algorithms and the shortest secret each allows (RFC 7518 section 3.2: the hash size). */
 const HMAC_MIN_BYTES: Readonly<Record<string, number>> = { HS256: 32, HS384: 48, HS512: 64 };
 
