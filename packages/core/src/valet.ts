@@ -24,6 +24,7 @@ import type { Decision } from './policy/decision.js';
 import { refusalOf } from './policy/refusal.js';
 import { PolicyRegistry } from './policy/registry.js';
 import type { Principal } from './principal.js';
+import { readLater, type PendingCheck } from './state/pending-check.js';
 import { RateLimiter } from './state/rate-limiter.js';
 import { Revocations, type RevocationTarget, type RevokeOptions } from './state/revocations.js';
 import { memoryStateStore, type StateStore } from './state/state-store.js';
@@ -165,9 +166,10 @@ export interface Valet {
    * before anything else), takes its bearer token (header only; RFC 6750 rules), verifies it,
    * then authorizes each of `request.operations` for the caller. Resolves to the caller (`null`:
    * anonymous, only when `optional`); rejects with a {@link ValetError} (400, 401 or 403 with its
-   * challenge) that {@link Valet.errorResponse} renders. Once every operation is allowed, an
-   * authenticated caller's call of each rate-limited one is counted: past its limit, 429
-   * (`RateLimitedError`); when the store fails, the call goes through (rate limits fail open).
+   * challenge) that {@link Valet.errorResponse} renders. An authenticated caller's call of each
+   * rate-limited operation is counted once its token is verified, allowed or not (attempts count,
+   * as at a gateway): past its limit, and allowed, 429 (`RateLimitedError`); when the store
+   * fails, the call goes through (rate limits fail open).
    */
   admit(request: AdmitRequest): Promise<Principal | null>;
   /**
@@ -294,25 +296,25 @@ export function createValet(options: ValetOptions): Valet {
    * The caller of a token, from the cache or the verifier; its binding is the caller's to check.
    * A token the cache holds passed the syntax check and the store's revocations when it was
    * verified, so only revocations heard since are checked, in memory. A fresh one is looked up in
-   * the store; when that refuses it (or fails), the cache lets go of it, so that the next request
-   * asks the store again.
+   * the store, the lookup left on its way (see {@link PendingCheck}); when that refuses the token
+   * (or fails), the cache lets go of it, so that the next request asks the store again.
    */
-  const principalOf = (token: string): Principal | Promise<Principal> => {
+  const principalOf = (token: string): Principal | Promise<PendingCheck> => {
     const cached = cache?.peek(token);
     if (cached !== undefined) {
       revocations.checkHeard(cached);
       return cached;
     }
     checkTokenSyntax(token);
-    return verifier.verify(token).then((principal) =>
-      revocations.check(principal).then(
-        () => principal,
-        (error: unknown) => {
+    return verifier.verify(token).then((principal) => ({
+      principal,
+      checked: readLater(
+        revocations.check(principal).catch((error: unknown) => {
           cache?.evict(token);
           throw error;
-        },
+        }),
       ),
-    );
+    }));
   };
 
   /** A token bound to a key (cnf) is never a bearer token (RFC 9449 section 7.2). */
@@ -320,9 +322,16 @@ export function createValet(options: ValetOptions): Valet {
     if (principal.claims['cnf'] !== undefined) refuseBoundBearer(principal);
     return principal;
   };
+  const bearerOnlyChecking = (caller: PendingCheck): PendingCheck => {
+    bearerOnly(caller.principal);
+    return caller;
+  };
 
-  /** The caller (or a promise of it), or `null` for an optional request without credentials. Throws a refusal. */
-  const authenticate = (request: AdmitRequest): Principal | Promise<Principal> | null => {
+  /**
+   * The caller (or a promise of it, with its store check on its way), or `null` for an optional
+   * request without credentials. Throws a refusal.
+   */
+  const authenticate = (request: AdmitRequest): Principal | Promise<PendingCheck> | null => {
     let token: string;
     try {
       token = takeBearerToken(request, maxTokenBytes, acceptsDpop);
@@ -331,7 +340,10 @@ export function createValet(options: ValetOptions): Valet {
       throw error;
     }
     if (admitDpop !== undefined && usesDpopScheme(request.authorization)) {
-      return admitDpop(request, token, () => principalOf(token));
+      return admitDpop(request, token, () => {
+        const caller = principalOf(token);
+        return caller instanceof Promise ? caller : { principal: caller, checked: undefined };
+      });
     }
     if (dpop.mode === 'required') {
       // An unsupported scheme, as far as this resource goes: no error code (RFC 6750 section 3.1).
@@ -340,7 +352,7 @@ export function createValet(options: ValetOptions): Valet {
       );
     }
     const principal = principalOf(token);
-    return principal instanceof Promise ? principal.then(bearerOnly) : bearerOnly(principal);
+    return principal instanceof Promise ? principal.then(bearerOnlyChecking) : bearerOnly(principal);
   };
 
   /** Resolves to `principal` when every operation allows it, else rejects with the one refusal. */
@@ -369,16 +381,27 @@ export function createValet(options: ValetOptions): Valet {
     }
   };
 
-  /** {@link authorizeAll}, then one count per rate-limited operation for an authenticated caller. */
+  /**
+   * {@link authorizeAll} once `checked` (the caller's store check) passes, and one count per
+   * rate-limited operation for an authenticated caller. The count is sent first, beside `checked`,
+   * so that a shared store answers both in one round trip; a refusal of the check or of the policy
+   * is answered before the rate limit's.
+   */
   const authorizeAndCount = (
     principal: Principal | null,
     operations: readonly RequestedOperation[] | undefined,
+    checked: Promise<void> | undefined,
   ): Promise<Principal | null> => {
-    const authorized = authorizeAll(principal, operations);
-    // authorizeAll made the limiter (with the decider) when there were operations to decide.
-    if (limiter === undefined || principal === null || operations === undefined) return authorized;
-    const counter = limiter;
-    return authorized.then(() => counter.admit(principal, operations));
+    ready(); // sets the limiter
+    const counted =
+      limiter === undefined || principal === null || operations === undefined
+        ? undefined
+        : readLater(limiter.admit(principal, operations));
+    const authorized =
+      checked === undefined
+        ? authorizeAll(principal, operations)
+        : checked.then(() => authorizeAll(principal, operations));
+    return counted === undefined ? authorized : authorized.then(() => counted);
   };
 
   const valet: Valet = {
@@ -392,7 +415,7 @@ export function createValet(options: ValetOptions): Valet {
       return (metadata ??= buildMetadata());
     },
     admit(request) {
-      let principal: Principal | Promise<Principal> | null;
+      let principal: Principal | Promise<PendingCheck> | null;
       try {
         // First, before any credential is read: a rebinding page learns nothing else.
         checkOrigin(request.origin, request.host);
@@ -401,8 +424,8 @@ export function createValet(options: ValetOptions): Valet {
         return Promise.reject(error);
       }
       return principal instanceof Promise
-        ? principal.then((verified) => authorizeAndCount(verified, request.operations))
-        : authorizeAndCount(principal, request.operations);
+        ? principal.then((caller) => authorizeAndCount(caller.principal, request.operations, caller.checked))
+        : authorizeAndCount(principal, request.operations, undefined);
     },
     authorize: async (principal, operationId, ctx, authorizeOptions) =>
       ready().decide(principal, operationId, ctx, authorizeOptions),

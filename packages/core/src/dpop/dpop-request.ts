@@ -5,7 +5,7 @@ import {
   StateUnavailableError,
   UseDpopNonceError,
 } from '../errors.js';
-import type { Principal } from '../principal.js';
+import { readLater, type PendingCheck } from '../state/pending-check.js';
 import type { StateStore } from '../state/state-store.js';
 import { DPOP_CLOCK_TOLERANCE_SECONDS, type ResolvedDpopOptions } from './dpop-options.js';
 import { dpopNonces } from './dpop-nonce.js';
@@ -21,15 +21,16 @@ export interface DpopRequest {
 }
 
 /**
- * Admits a request made with `Authorization: DPoP <token>`: resolves to the caller, or rejects
- * with the refusal, every one in the `DPoP` scheme. `principal` verifies the token (or takes it
- * from the cache) and is called once the proof has passed its stateless checks.
+ * Admits a request made with `Authorization: DPoP <token>`: resolves to the caller with its
+ * replay check on its way, or rejects with the refusal, every one in the `DPoP` scheme.
+ * `principal` verifies the token (or takes it from the cache) and is called once the proof has
+ * passed its stateless checks.
  */
 export type DpopAdmission = (
   request: DpopRequest,
   token: string,
-  principal: () => Principal | Promise<Principal>,
-) => Promise<Principal>;
+  principal: () => PendingCheck | Promise<PendingCheck>,
+) => Promise<PendingCheck>;
 
 /**
  * The DPoP step of the flow (RFC 9449 sections 4.3, 7 and 9): exactly one `DPoP` header, the
@@ -37,7 +38,8 @@ export type DpopAdmission = (
  * resource's origin, the server nonce when required, the token's binding to the proof's key, and
  * last the proof's `jti`, stored once per key in `store` for as long as the proof could be
  * accepted, so a replay is refused on every instance sharing it. A store that fails is a 503:
- * a replay must not get through while the store is away.
+ * a replay must not get through while the store is away. The `jti` is sent to the store, not
+ * waited for: the flow's other store work leaves with it.
  */
 export function dpopAdmission(options: ResolvedDpopOptions, resource: URL, store: StateStore): DpopAdmission {
   const { algorithms, maxAgeSeconds } = options;
@@ -71,30 +73,29 @@ export function dpopAdmission(options: ResolvedDpopOptions, resource: URL, store
           : "The DPoP proof's nonce is invalid or has expired; retry with the one in the DPoP-Nonce header.",
       );
     }
-    let caller: Principal;
+    let caller: PendingCheck;
     try {
       caller = await principal();
     } catch (error) {
       throw inDpopScheme(error);
     }
-    checkDpopBinding(caller, verified.jkt);
-    let fresh: boolean;
-    try {
-      fresh = await store.setIfAbsent(`valet:dpop:jti:${verified.jkt}:${verified.jti}`, '1', replayWindowMs);
-    } catch (cause) {
-      throw new StateUnavailableError(
-        'The DPoP proof could not be checked for replay: the state store failed.',
-        { cause },
-      );
-    }
-    if (!fresh) {
-      throw new InvalidDpopProofError(
-        'replayed',
-        'The DPoP proof has been used before (jti); make a new proof for each request.',
-        { claim: 'jti' },
-      );
-    }
-    return caller;
+    checkDpopBinding(caller.principal, verified.jkt);
+    const unused = readLater(
+      firstUse(store, `valet:dpop:jti:${verified.jkt}:${verified.jti}`, replayWindowMs),
+    );
+    const { checked } = caller;
+    return {
+      principal: caller.principal,
+      checked:
+        checked === undefined
+          ? unused
+          : readLater(
+              checked.then(
+                () => unused,
+                (error: unknown) => Promise.reject(inDpopScheme(error)),
+              ),
+            ),
+    };
   };
 }
 
@@ -119,6 +120,28 @@ export function inDpopScheme(error: unknown): unknown {
     });
   }
   return error;
+}
+
+/** Stores a proof's `jti` key; rejects when it was there already (a replay) or the store fails. */
+async function firstUse(store: StateStore, key: string, ttlMs: number): Promise<void> {
+  let fresh: boolean;
+  try {
+    fresh = await store.setIfAbsent(key, '1', ttlMs);
+  } catch (cause) {
+    throw new StateUnavailableError(
+      'The DPoP proof could not be checked for replay: the state store failed.',
+      {
+        cause,
+      },
+    );
+  }
+  if (!fresh) {
+    throw new InvalidDpopProofError(
+      'replayed',
+      'The DPoP proof has been used before (jti); make a new proof for each request.',
+      { claim: 'jti' },
+    );
+  }
 }
 
 function singleProof(dpop: DpopRequest['dpop']): string {

@@ -10,6 +10,8 @@ import {
   type DpopProofReason,
   type ValetError,
 } from '../../src/errors.js';
+import { allOf, rateLimited } from '../../src/policy/policy.js';
+import { PolicyRegistry } from '../../src/policy/registry.js';
 import { memoryStateStore, type StateStore } from '../../src/state/state-store.js';
 import type { AdmitRequest, Valet } from '../../src/valet.js';
 import { RESOURCE, valetFixture, type ValetFixture } from '../support/valet-fixture.js';
@@ -301,6 +303,49 @@ describe('Attack: replayed DPoP proofs', () => {
     const error = await refusal(valet, await request());
     expect(error).toBeInstanceOf(StateUnavailableError);
     expect(valet.errorResponse(error)).toMatchObject({ status: 503, headers: { 'retry-after': '1' } });
+  });
+
+  it('sends the rate-limit count beside the jti: both leave before either is answered', async () => {
+    const store = memoryStateStore();
+    const sent: string[] = [];
+    let answer!: () => void;
+    let held: Promise<void> = Promise.resolve();
+    const registry = new PolicyRegistry().register({
+      id: 'read_file',
+      kind: 'tool',
+      policy: rateLimited(allOf('files:read'), '1/m'),
+    });
+    const valet = fixture.valetWith({
+      registry,
+      store: {
+        ...store,
+        setIfAbsent: (k, v, ttl) => (sent.push('setIfAbsent'), held.then(() => store.setIfAbsent(k, v, ttl))),
+        increment: (k, ttl) => (sent.push('increment'), held.then(() => store.increment(k, ttl))),
+      },
+    });
+    await valet.admit(await request()); // the token is now in the cache
+    sent.length = 0;
+    held = new Promise<void>((resolve) => (answer = resolve));
+    const admitting = valet.admit(await request());
+    // The proof's signature is checked off the main thread: wait for the store work to leave.
+    for (let waited = 0; sent.length < 2 && waited < 2000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(sent).toEqual(['setIfAbsent', 'increment']);
+    answer();
+    await expect(admitting).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('answers a replay before the rate limit, though the count left with the jti', async () => {
+    const registry = new PolicyRegistry().register({
+      id: 'read_file',
+      kind: 'tool',
+      policy: rateLimited(allOf('files:read'), '1/m'),
+    });
+    const valet = fixture.valetWith({ registry });
+    const replayed = await request();
+    await valet.admit(replayed);
+    await expect(valet.admit(replayed)).rejects.toMatchObject({ reason: 'replayed' });
   });
 
   it('keeps the jti for as long as the proof could be accepted', async () => {

@@ -137,18 +137,48 @@ describe('Rate limits: counted per operation and per caller', () => {
     await expect(call(valet, 'iss.alice.app', 'open')).rejects.toBeInstanceOf(RateLimitedError);
   });
 
-  it('does not count refused requests: a 403 spends nothing', async () => {
+  it('counts a call once its token is verified, allowed or not; a refused call is answered 403, never 429', async () => {
     const store = memoryStateStore();
     let increments = 0;
     const valet = valetWith({ ...store, increment: (key, ttl) => (increments++, store.increment(key, ttl)) });
     for (let i = 0; i < 3; i++) {
       await expect(call(valet, 'iss.nobody.app', 'search')).rejects.toBeInstanceOf(InsufficientScopeError);
     }
-    // A request with an allowed and a refused operation is refused whole, and counts nothing either.
+    // A request with an allowed and a refused operation is refused whole; both are counted.
     await expect(call(valet, 'iss.nobody.app', 'open', 'search')).rejects.toBeInstanceOf(
       InsufficientScopeError,
     );
-    expect(increments).toBe(0);
+    expect(increments).toBe(5);
+    // Past the limit, the policy's refusal still comes first.
+    await expect(call(valet, 'iss.nobody.app', 'search')).rejects.toBeInstanceOf(InsufficientScopeError);
+    // A token that fails verification is never counted.
+    await expect(call(valet, 'not-a-test-token', 'search')).rejects.toBeInstanceOf(InvalidTokenError);
+    expect(increments).toBe(6);
+  });
+
+  it('sends the count beside the revocation lookup of a fresh token: both leave before either is answered', async () => {
+    const store = memoryStateStore();
+    const sent: string[] = [];
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    const valet = valetWith({
+      ...store,
+      get: (key) => (sent.push('get'), held.then(() => store.get(key))),
+      increment: (key, ttl) => (sent.push('increment'), held.then(() => store.increment(key, ttl))),
+    });
+    const admitted = call(valet, 'iss.alice.app', 'search');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(['get', 'get', 'increment']); // revocations of the subject and the client, the count
+    answer();
+    await expect(admitted).resolves.toMatchObject({ subject: 'alice' });
+  });
+
+  it('answers a revocation before the rate limit, though the count left with the lookup', async () => {
+    const valet = valetWith();
+    await call(valet, 'iss.alice.app', 'search');
+    await call(valet, 'iss.alice.app', 'search');
+    await valet.revoke({ subject: 'alice' });
+    await expect(call(valet, 'iss.alice.app', 'search')).rejects.toMatchObject({ reason: 'revoked' });
   });
 
   it('counts every limited operation of a batch, and refuses the batch when one is over', async () => {
