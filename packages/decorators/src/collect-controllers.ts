@@ -2,6 +2,7 @@ import type { ScopeCatalog } from '@valet/core';
 import type { CollectOptions } from './collect-options.js';
 import type { ControllerClass, ControllerDefinition, RouteDeclaration } from './controller-definition.js';
 import { collectClasses } from './internal/collect-classes.js';
+import { downstreamNeeds } from './internal/downstream-needs.js';
 import { declaredMember, type DeclaredMember, type MemberKind } from './internal/declared-member.js';
 import type { Identity } from './internal/find-duplicates.js';
 import { joinPath } from './internal/join-path.js';
@@ -107,11 +108,7 @@ function collectRoute(
   problems: Set<string>,
 ): RouteDeclaration | undefined {
   const { key, source, declaration: record } = member;
-  for (const { record: placed, where } of member.downstream) {
-    problems.add(
-      `${placed.written} on ${where}: routes cannot act downstream yet; declare it on a @Tool, @Resource or @Prompt.`,
-    );
-  }
+  const downstream = downstreamNeeds(member.downstream, problems);
   const path = routePath(record, source, problems);
   const options = routeOptions(record, source, problems);
   const full = path === undefined ? undefined : joinPath(controller.prefix, path);
@@ -133,6 +130,7 @@ function collectRoute(
     handler: key,
     source,
     controller: controller.target,
+    downstream,
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Policy } from '@valet/core';
 import type { HttpMethod } from './http-method.js';
+import type { DownstreamDeclaration } from './toolset-definition.js';
 
 /** A class marked `@Controller()`. */
 export type ControllerClass<T extends object = object> = new (...args: never[]) => T;
@@ -21,6 +22,8 @@ export interface RouteDeclaration {
   readonly source: string;
   /** The controller class it was collected from (a subclass, for inherited routes). */
   readonly controller: ControllerClass;
+  /** Its `@Downstream` declarations (empty when it calls no API on the caller's behalf), base class first. */
+  readonly downstream: readonly DownstreamDeclaration[];
 }
 
 /** A controller class and its routes (inherited ones included), as `collectControllers` returns it. */

@@ -14,16 +14,17 @@ export interface DownstreamOptions {
 /**
  * Declares what the operation needs downstream: a token for `audience` (the API's https URL, or
  * its identifier such as `api://backup`) with `scopes`, obtained on the caller's behalf by token
- * exchange, never the caller's own token. The handler's context then has `downstream`:
+ * exchange, never the caller's own token. On a `@Tool`, `@Resource`, `@Prompt` or a controller
+ * route (`@Get`, `@Post`, ...), the handler's context then has `downstream`:
  * `ctx.downstream.token(audience?)` and `ctx.downstream.fetch(url, init?)`, which only reaches
  * the declared audiences' origins. Several are allowed on one method, one per audience; the
  * manifest lists them ("acts on the caller's behalf"). Checked at start-up: an audience that is
  * not an https URL (http only on loopback) or an identifier, no scope, an audience twice, an
  * unknown `stepUpScope`, and a binding without an `exchanger`.
  *
- * When the IdP refuses for want of consent or scope, an MCP call over HTTP is answered 403 with
- * `WWW-Authenticate: Bearer error="insufficient_scope", scope="<stepUpScope>"` before the tool
- * runs; any other refusal is a tool error, and an unreachable IdP a 503.
+ * When the IdP refuses for want of consent or scope, an MCP call over HTTP or a route is answered
+ * 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="<stepUpScope>"` before the
+ * handler runs; any other refusal is a tool error (a route: 502), and an unreachable IdP a 503.
  *
  * @example
  * ```ts

@@ -4,6 +4,7 @@ import { Container, inject, injectable } from 'inversify';
 import {
   Controller,
   Delete,
+  Downstream,
   Get,
   Patch,
   Post,
@@ -62,9 +63,37 @@ describe('collectControllers: routes and their policies', () => {
       handler: 'read',
       source: 'FilesController.read',
       controller: FilesController,
+      downstream: [],
     });
     expect(files!.routes[2]!.status).toBe(201);
     expect(Object.isFrozen(files!.routes[0])).toBe(true);
+  });
+
+  it('collects the @Downstream needs of a route, base class first; a bad scope list is reported', () => {
+    @Controller('/files')
+    @RequiresScope('files:read')
+    class BackupController {
+      @Post('/:id/backup')
+      @Downstream('https://backup.example.com', ['backup:write'], { stepUpScope: 'files:backup' })
+      @Downstream('api://archive', ['archive:write'])
+      backup(): void {}
+    }
+    const [backup] = collectControllers([BackupController]);
+    expect(backup!.routes[0]!.downstream).toEqual([
+      { audience: 'https://backup.example.com', scopes: ['backup:write'], stepUpScope: 'files:backup' },
+      { audience: 'api://archive', scopes: ['archive:write'] },
+    ]);
+
+    @Controller('/bad')
+    @RequiresScope('files:read')
+    class BadController {
+      @Post('/')
+      @Downstream('https://backup.example.com', 'backup:write' as unknown as string[])
+      run(): void {}
+    }
+    expect(() => collectControllers([BadController])).toThrow(
+      /@Downstream\("https:\/\/backup.example.com"\) on BadController.run: the scopes must be a list of strings/,
+    );
   });
 
   it('roots a controller without prefix at "/"', () => {

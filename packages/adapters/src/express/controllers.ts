@@ -66,6 +66,7 @@ function handler({ route, call }: ControllerRoute): RequestHandler {
     try {
       const result: unknown = call({
         principal: req.auth ?? null,
+        downstream: req.downstream,
         params: req.params,
         query: req.query,
         body: req.body as unknown,

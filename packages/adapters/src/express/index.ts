@@ -9,3 +9,4 @@ export type {
 } from './protected-routes.js';
 export type { ControllerContainer, ControllersOptions } from './controllers.js';
 export type { RouteContext } from './route-context.js';
+export type { DownstreamContext } from '../internal/downstream-context.js';

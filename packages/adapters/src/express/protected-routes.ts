@@ -3,6 +3,7 @@ import type { IRouter, Request, RequestHandler, Response } from 'express';
 import { usesChecks } from '../internal/policy-checks.js';
 import { routePrefix } from '../internal/controller-routes.js';
 import { registerRoute } from '../internal/register-route.js';
+import { routeDelegateFor, type RouteDelegate } from '../internal/route-downstream.js';
 import { guardDetails, guardPolicy } from '../internal/route-guard.js';
 
 /**
@@ -22,6 +23,23 @@ export type RouteGuard = RequestHandler & {
    * `rateLimited()` in `@valet/core`): counted per caller, 429 with `Retry-After` past it.
    */
   limit(spec: string): RouteGuard;
+  /**
+   * This guard with a downstream need on the route it guards, as `@Downstream(audience, scopes,
+   * options)` declares one on a controller method: after admission, `req.downstream` has a token
+   * for `audience` with `scopes`, obtained by token exchange (`valetExpress(valet, { exchanger })`).
+   * Once per audience.
+   *
+   * @example
+   * ```ts
+   * api.routes(app).post('/files/:id/backup',
+   *   api.requireScopes('files:read').downstream('https://backup.example.com', ['backup:write']),
+   *   async (req, res) => {
+   *     const put = await req.downstream!.fetch(`https://backup.example.com/blobs/${req.params.id}`, { method: 'PUT' });
+   *     res.sendStatus(put.status);
+   *   });
+   * ```
+   */
+  downstream(audience: string, scopes: readonly string[], options?: { stepUpScope?: string }): RouteGuard;
 };
 
 /** The HTTP methods {@link ProtectedRoutes} declares routes for. */
@@ -60,6 +78,8 @@ export interface RouteFlow {
     res: Response,
     request: Partial<Pick<AdmitRequest, 'optional' | 'operations'>>,
   ): Promise<void>;
+  /** Obtains a `@Downstream` route's tokens once admitted; `undefined` without an exchanger. */
+  readonly delegate: RouteDelegate | undefined;
 }
 
 const METHODS: readonly RouteMethod[] = ['get', 'post', 'put', 'patch', 'delete'];
@@ -119,11 +139,21 @@ function isPolicy(value: unknown): value is Policy {
 
 /**
  * The middleware in front of a route's handlers: the request admitted for the route's operation
- * (anonymous callers too: the policy decides), refusals to `next(err)`.
+ * (anonymous callers too: the policy decides), then for a route declaring `@Downstream` its
+ * tokens obtained into `req.downstream`; refusals to `next(err)`.
  */
 export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHandler {
   // Only attribute checks read the request; a scope-only route needs no context built per request.
   const scopeOnly = usesChecks(policy) ? undefined : { optional: true, operations: [{ id }] };
+  const operation = flow.registry.get(id)!;
+  const delegate = routeDelegateFor(operation, flow.delegate, 'valetExpress()');
+  const admit: RouteFlow['admit'] =
+    delegate === undefined
+      ? flow.admit
+      : async (req, res, request) => {
+          await flow.admit(req, res, request);
+          req.downstream = await delegate(req.auth ?? null, operation);
+        };
   return (req, res, next) => {
     const request = scopeOnly ?? {
       optional: true,
@@ -137,6 +167,6 @@ export function enforcer(flow: RouteFlow, id: string, policy: Policy): RequestHa
         },
       ],
     };
-    void flow.admit(req, res, request).then(() => next(), next);
+    void admit(req, res, request).then(() => next(), next);
   };
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '@valet/core';
 import type { Request, Response } from 'express';
+import type { DownstreamContext } from '../internal/downstream-context.js';
 
 /**
  * The argument of every controller route method mounted by `valetExpress(valet).controllers()`:
@@ -17,6 +18,11 @@ import type { Request, Response } from 'express';
 export interface RouteContext {
   /** The verified caller (`req.auth`); `null` for an anonymous caller of a public route. */
   readonly principal: Principal | null;
+  /**
+   * Only on a route declared with `@Downstream`: tokens for exactly its declared audiences,
+   * obtained by token exchange, and a `fetch` that reaches only their origins.
+   */
+  readonly downstream?: DownstreamContext;
   /** The route parameters (`/:id` -> `params.id`). */
   readonly params: Request['params'];
   /** The parsed query string. */

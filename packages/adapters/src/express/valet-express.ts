@@ -10,8 +10,11 @@ import {
 import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { ErrorRequestHandler, IRouter, Request, RequestHandler, Response } from 'express';
 import { assertValet } from '../internal/assert-valet.js';
+import type { DownstreamContext } from '../internal/downstream-context.js';
+import { exchangerOption, type TokenExchanger } from '../internal/downstream-grants.js';
 import { metadataReplies } from '../internal/metadata-response.js';
 import { admitRequest } from '../internal/node-request.js';
+import { routeDelegate } from '../internal/route-downstream.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
 import { send, sendRefusal } from '../internal/send.js';
 import { mountControllers, type ControllersOptions } from './controllers.js';
@@ -31,6 +34,11 @@ declare global {
     interface Request {
       /** The verified caller, set by Valet; `undefined` when the request carried no credentials (optional authentication). */
       auth?: Principal;
+      /**
+       * On a route declaring `@Downstream` (or a guard's `downstream()`), once admitted: tokens for
+       * exactly its declared audiences, obtained by token exchange, and a `fetch` reaching only them.
+       */
+      downstream?: DownstreamContext;
     }
   }
 }
@@ -54,6 +62,14 @@ export interface ValetExpressOptions<S extends string = string> {
    * it, scopes are plain strings, still checked against the registry's catalog at start-up.
    */
   readonly catalog?: ScopeCatalog<S>;
+  /**
+   * Obtains the downstream tokens of routes declared with `@Downstream` (or a guard's
+   * `downstream()`), exchanging the caller's token (RFC 8693) once the request is admitted and
+   * before the handlers run: a refusal for want of consent or scope is answered 403
+   * `insufficient_scope` naming the step-up scope, an unreachable IdP 503 with `Retry-After`, any
+   * other refusal 502. Required when a route declares a downstream need.
+   */
+  readonly exchanger?: TokenExchanger;
 }
 
 /**
@@ -144,6 +160,7 @@ export function valetExpress<S extends string>(
   if (valet instanceof PolicyRegistry) return declaringOnly(valet, options);
   assertValet(valet, 'valetExpress()');
   const registry = checkedRegistry(valet.registry, options);
+  const exchanger = exchangerOption(options.exchanger);
   const admit: RouteFlow['admit'] = async (req, res, request) => {
     const admitted = res.locals as { [ADMITTED]?: Principal | null } | undefined;
     const known = admitted?.[ADMITTED];
@@ -156,7 +173,11 @@ export function valetExpress<S extends string>(
     req.auth = principal ?? undefined;
   };
   return Object.freeze({
-    ...declarations<S>({ registry, admit }),
+    ...declarations<S>({
+      registry,
+      admit,
+      delegate: exchanger === undefined ? undefined : routeDelegate(valet, exchanger),
+    }),
     valet,
     authenticate(options: AuthenticateOptions = {}): RequestHandler {
       const request = { optional: optionalFrom(options) };
@@ -217,7 +238,11 @@ function declaringOnly<S extends string>(
   const refuse = (): Promise<void> => Promise.reject(new PolicyConfigError(REGISTRY_ONLY));
   const passOn: RequestHandler = (_req, _res, next) => next();
   return Object.freeze({
-    ...declarations<S>({ registry, admit: refuse }),
+    ...declarations<S>({
+      registry,
+      admit: refuse,
+      delegate: () => Promise.reject(new PolicyConfigError(REGISTRY_ONLY)),
+    }),
     valet: undefined,
     authenticate: (): RequestHandler => (_req, _res, next) => void refuse().catch(next),
     metadataRouter: () => passOn,

@@ -60,6 +60,7 @@ function handlerFor({ route, call, details }: ControllerRoute): RouteHandlerMeth
   const handler: RouteHandlerMethod = async (request, reply) => {
     const value: unknown = await call({
       principal: request.auth,
+      downstream: request.downstream ?? undefined,
       params: request.params as RouteContext['params'],
       query: request.query as RouteContext['query'],
       body: request.body,

@@ -1,5 +1,6 @@
 import type { Principal } from '@valet/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DownstreamContext } from '../internal/downstream-context.js';
 
 /**
  * The argument of every controller route method declared by `fastify.valet.controllers()`: who
@@ -18,6 +19,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 export interface RouteContext {
   /** The verified caller (`request.auth`); `null` for an anonymous caller of a public route. */
   readonly principal: Principal | null;
+  /**
+   * Only on a route declared with `@Downstream`: tokens for exactly its declared audiences,
+   * obtained by token exchange, and a `fetch` that reaches only their origins.
+   */
+  readonly downstream?: DownstreamContext;
   /** The route parameters (`/:id` -> `params.id`). */
   readonly params: Readonly<Record<string, string>>;
   /**

@@ -4,6 +4,7 @@ import { admitRequest } from '../internal/node-request.js';
 import { usesChecks } from '../internal/policy-checks.js';
 import { registerRoute } from '../internal/register-route.js';
 import { routeDetailsOf } from '../internal/route-details.js';
+import { routeDelegateFor, type RouteDelegate } from '../internal/route-downstream.js';
 import { guardDetails, guardPolicy } from '../internal/route-guard.js';
 
 type Hook = (request: FastifyRequest) => Promise<void>;
@@ -13,15 +14,20 @@ type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
  * The `onRoute` hook: a route with a policy (`config: { valet: policy }` or a guard in its
  * `preHandler`) is registered as an operation (`GET /files/:id`, kind `route`), gets the shared
  * flow as its first `preValidation` hook, and Valet errors rendered by its error handler. A
- * controller route's handler carries its title, description, source and meta, and a guard its
- * `describe()` text, registered with it.
+ * controller route's handler carries its title, description, source, meta and `@Downstream`
+ * needs, and a guard its `describe()` text and `downstream()` needs, registered with it; a route
+ * with downstream needs gets its tokens into `request.downstream` once admitted (through
+ * `delegate`, the plugin's exchanger: without one, declaring such a route fails).
  * Routes without a policy, or with `config: { valet: false }`, are left alone.
  *
  * `preValidation` is the one place: the body is parsed (a check may read it, and a form body
  * may carry a token, which core refuses), and nothing of the route's schema validation or
  * handlers has run, so a refused caller learns nothing from them.
  */
-export function governRoutes(valet: Valet): (route: RouteOptions) => void {
+export function governRoutes(
+  valet: Valet,
+  delegate: RouteDelegate | undefined,
+): (route: RouteOptions) => void {
   const { registry } = valet;
   const operationFor = (method: string, route: RouteOptions, policy: Policy, guard: unknown): string => {
     // Fastify adds a HEAD route for every GET route: it is the same operation.
@@ -56,7 +62,13 @@ export function governRoutes(valet: Valet): (route: RouteOptions) => void {
       );
     }
     const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy, guards[0])]));
-    route.preValidation = [admitter(valet, ids, usesChecks(policy)), ...hookList(route.preValidation)];
+    const delegates = [...ids.values()].some(
+      (id) => routeDelegateFor(registry.get(id)!, delegate, 'the Valet Fastify plugin') !== undefined,
+    );
+    route.preValidation = [
+      admitter(valet, ids, usesChecks(policy), delegates ? delegate : undefined),
+      ...hookList(route.preValidation),
+    ];
     route.preHandler = preHandlers.filter((hook) => guardPolicy(hook) === undefined);
     route.errorHandler = renderValetErrors(valet, route.errorHandler);
   };
@@ -68,9 +80,15 @@ function hookList<T>(hooks: T | readonly T[] | undefined): T[] {
 
 /**
  * The route's flow: `valet.admit` for the request's operation (anonymous callers too: the policy
- * decides), setting `request.auth`; a refusal is thrown to the route's error handler.
+ * decides), setting `request.auth`, then with `delegate` the operation's downstream tokens into
+ * `request.downstream`; a refusal is thrown to the route's error handler.
  */
-function admitter(valet: Valet, ids: ReadonlyMap<string, string>, withContext: boolean): Hook {
+function admitter(
+  valet: Valet,
+  ids: ReadonlyMap<string, string>,
+  withContext: boolean,
+  delegate: RouteDelegate | undefined,
+): Hook {
   // A scope-only route needs no context built per request.
   const scopeOnly = new Map<string, AdmitRequest['operations']>(
     [...ids].map(([method, id]) => [method, [{ id }]]),
@@ -91,6 +109,7 @@ function admitter(valet: Valet, ids: ReadonlyMap<string, string>, withContext: b
     request.auth = await valet.admit(
       admitRequest(request.raw, { body: request.body, optional: true, operations }),
     );
+    if (delegate !== undefined) request.downstream = await delegate(request.auth, valet.registry.get(id)!);
   };
 }
 

@@ -3,7 +3,10 @@ import type { ControllerClass, ControllerDefinition } from '@valet/decorators';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { assertValet } from '../internal/assert-valet.js';
+import type { DownstreamContext } from '../internal/downstream-context.js';
+import { exchangerOption, type TokenExchanger } from '../internal/downstream-grants.js';
 import { metadataReplies } from '../internal/metadata-response.js';
+import { routeDelegate } from '../internal/route-downstream.js';
 import { givenPolicy, makeGuard, scopePolicy, unregisteredGuardError } from '../internal/route-guard.js';
 import { mountControllers, type ControllersOptions } from './controllers.js';
 import { governRoutes } from './route-governance.js';
@@ -16,6 +19,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The verified caller on a route with a Valet policy; `null` without credentials (or on other routes). */
     auth: Principal | null;
+    /**
+     * On a route declaring `@Downstream` (or a guard's `downstream()`), once admitted: tokens for
+     * exactly its declared audiences, obtained by token exchange, and a `fetch` reaching only
+     * them; `null` on other routes.
+     */
+    downstream: DownstreamContext | null;
   }
   interface FastifyContextConfig {
     /** The route's policy (registered as `METHOD /url`), or `false` to keep Valet off the route. */
@@ -27,6 +36,14 @@ declare module 'fastify' {
 export interface ValetFastifyOptions {
   /** The Valet whose registry the routes land in. */
   readonly valet: Valet;
+  /**
+   * Obtains the downstream tokens of routes declared with `@Downstream` (or a guard's
+   * `downstream()`), exchanging the caller's token (RFC 8693) once the request is admitted and
+   * before the handlers run: a refusal for want of consent or scope is answered 403
+   * `insufficient_scope` naming the step-up scope, an unreachable IdP 503 with `Retry-After`, any
+   * other refusal 502. Required when a route declares a downstream need.
+   */
+  readonly exchanger?: TokenExchanger;
 }
 
 /**
@@ -46,6 +63,19 @@ export type RouteGuard = ((request: FastifyRequest, reply: FastifyReply) => Prom
    * `rateLimited()` in `@valet/core`): counted per caller, 429 with `Retry-After` past it.
    */
   limit(spec: string): RouteGuard;
+  /**
+   * This guard with a downstream need on the route it guards, as `@Downstream(audience, scopes,
+   * options)` declares one on a controller method: once admitted, `request.downstream` has a
+   * token for `audience` with `scopes`, obtained with the plugin's `exchanger`. Once per audience.
+   *
+   * @example
+   * ```ts
+   * app.post('/files/:id/backup', {
+   *   preHandler: app.valet.requireScopes('files:read').downstream('https://backup.example.com', ['backup:write']),
+   * }, async (request) => (await request.downstream!.fetch('https://backup.example.com/blobs', { method: 'PUT' })).status);
+   * ```
+   */
+  downstream(audience: string, scopes: readonly string[], options?: { stepUpScope?: string }): RouteGuard;
 };
 
 /**
@@ -101,8 +131,10 @@ const UNREGISTERED =
 
 const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, done) => {
   const valet = options?.valet;
+  let exchanger: TokenExchanger | undefined;
   try {
     assertValet(valet, 'The Valet Fastify plugin ({ valet })');
+    exchanger = exchangerOption(options?.exchanger);
   } catch (error) {
     return done(error as Error);
   }
@@ -121,6 +153,7 @@ const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, do
   };
   const views = new WeakMap<FastifyInstance, ValetFastify>();
   fastify.decorateRequest('auth', null);
+  fastify.decorateRequest('downstream', null);
   // A getter, so that controllers() declares routes on the instance it is read from: an
   // encapsulated plugin's instance inherits it, and its routes keep the plugin's prefix.
   fastify.decorate('valet', {
@@ -147,7 +180,10 @@ const plugin: FastifyPluginCallback<ValetFastifyOptions> = (fastify, options, do
       return view;
     },
   });
-  fastify.addHook('onRoute', governRoutes(valet));
+  fastify.addHook(
+    'onRoute',
+    governRoutes(valet, exchanger === undefined ? undefined : routeDelegate(valet, exchanger)),
+  );
   // Validates every policy when the server starts, not at the first request.
   fastify.addHook('onReady', async () => valet.freeze());
   serveMetadata(fastify, valet);

@@ -71,6 +71,7 @@ function controllerRoute(
       ...(route.description === undefined ? {} : { description: route.description }),
       source: route.source,
       meta: { controller: definition.name, handler: route.handler },
+      ...(route.downstream.length === 0 ? {} : { downstream: route.downstream }),
     },
   };
 }

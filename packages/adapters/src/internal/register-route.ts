@@ -1,7 +1,13 @@
 import type { OperationDefinition, Policy, PolicyRegistry } from '@valet/core';
 
-/** What a declaration adds to a route's registration: a decorated route's title, description, source and meta. */
-export type RouteDetails = Pick<OperationDefinition, 'title' | 'description' | 'source' | 'meta'>;
+/**
+ * What a declaration adds to a route's registration: a decorated route's title, description,
+ * source, meta and `@Downstream` needs (a guard's `describe()` and `downstream()`).
+ */
+export type RouteDetails = Pick<
+  OperationDefinition,
+  'title' | 'description' | 'source' | 'meta' | 'downstream'
+>;
 
 /**
  * Registers an HTTP route as an operation of kind `route`, id `GET /files/:id` (method in upper

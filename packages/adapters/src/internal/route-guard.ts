@@ -5,6 +5,7 @@ import {
   anyOf,
   describePolicy,
   rateLimited,
+  type OperationDownstream,
   type Policy,
 } from '@valet/core';
 import type { RouteDetails } from './register-route.js';
@@ -22,6 +23,12 @@ export type Guarded<F> = F & {
    * `'100/30s'`, `'10/60'`), counted per caller; past it, 429 with `Retry-After`.
    */
   limit(spec: string): Guarded<F>;
+  /**
+   * The same guard with a downstream need on its route, as `@Downstream(audience, scopes,
+   * options)` declares it on a controller method: the route's handlers get a token for `audience`
+   * with `scopes`, obtained by token exchange. Call it once per audience.
+   */
+  downstream(audience: string, scopes: readonly string[], options?: { stepUpScope?: string }): Guarded<F>;
 };
 
 interface GuardInfo {
@@ -33,26 +40,36 @@ const guards = new WeakMap<object, GuardInfo>();
 
 /**
  * A guard for `policy`: a hook made by `create`, which the adapter finds among a route's handlers
- * to register the route. `describe()` makes a new hook, so that a guard shared by several routes
- * keeps its own (lack of) description.
+ * to register the route with `details`. `describe()`, `limit()` and `downstream()` make a new
+ * hook, so that a guard shared by several routes keeps its own details.
  */
 export function makeGuard<F extends object>(
   create: () => F,
   policy: Policy,
-  description?: string,
+  details: RouteDetails = {},
 ): Guarded<F> {
   const hook = create();
   Object.defineProperties(hook, {
     policy: { value: policy, enumerable: true },
-    ...(description === undefined ? {} : { description: { value: description, enumerable: true } }),
+    ...(details.description === undefined
+      ? {}
+      : { description: { value: details.description, enumerable: true } }),
     describe: {
-      value: (text: unknown) => makeGuard(create, policy, routeDescription(text)),
+      value: (text: unknown) =>
+        makeGuard(create, policy, { ...details, description: routeDescription(text) }),
     },
     limit: {
-      value: (spec: string) => makeGuard(create, rateLimited(policy, spec), description),
+      value: (spec: string) => makeGuard(create, rateLimited(policy, spec), details),
+    },
+    downstream: {
+      value: (audience: string, scopes: readonly string[], options: { stepUpScope?: string } = {}) =>
+        makeGuard(create, policy, {
+          ...details,
+          downstream: [...(details.downstream ?? []), downstreamNeed(audience, scopes, options)],
+        }),
     },
   });
-  guards.set(hook, { policy, details: description === undefined ? {} : { description } });
+  guards.set(hook, { policy, details });
   return hook as Guarded<F>;
 }
 
@@ -64,6 +81,26 @@ export function guardPolicy(value: unknown): Policy | undefined {
 /** What a guard adds to its route's registration (its description); `{}` for any other value. */
 export function guardDetails(value: unknown): RouteDetails {
   return (typeof value === 'function' ? guards.get(value)?.details : undefined) ?? {};
+}
+
+/** One `downstream()` need; its audience, scopes and step-up scope are checked by the registry at start-up. */
+function downstreamNeed(audience: unknown, scopes: unknown, options: unknown): OperationDownstream {
+  const stepUpScope = (options as { stepUpScope?: unknown } | null)?.stepUpScope;
+  if (
+    !Array.isArray(scopes) ||
+    typeof options !== 'object' ||
+    (stepUpScope !== undefined && typeof stepUpScope !== 'string')
+  ) {
+    throw new OptionsError(
+      'downstream',
+      "downstream() needs the API's audience, its scopes and optionally { stepUpScope }, e.g. downstream('https://backup.example.com', ['backup:write']).",
+    );
+  }
+  return Object.freeze({
+    audience: audience as string,
+    scopes: Object.freeze([...(scopes as string[])]),
+    ...(stepUpScope === undefined ? {} : { stepUpScope }),
+  });
 }
 
 function routeDescription(text: unknown): string {

@@ -5,4 +5,4 @@ export type { McpHttpHandlerOptions } from './http-handler.js';
 export type { McpEndpointOptions, McpHttpHandler } from '../mcp/endpoint-options.js';
 export { verifyStdioToken } from '../mcp/stdio.js';
 export type { PromptContext, ResourceContext, ToolContext } from './tool-context.js';
-export type { DownstreamContext } from '../mcp/internal/downstream-context.js';
+export type { DownstreamContext } from '../internal/downstream-context.js';

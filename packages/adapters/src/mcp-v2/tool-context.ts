@@ -1,5 +1,5 @@
 import type { Principal } from '@valet/core';
-import type { DownstreamContext } from '../mcp/internal/downstream-context.js';
+import type { DownstreamContext } from '../internal/downstream-context.js';
 import type { ServerContext } from '@modelcontextprotocol/server';
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Valet } from '@valet/core';
-import type { TokenExchanger } from './internal/downstream-grants.js';
+import type { TokenExchanger } from '../internal/downstream-grants.js';
 
 /** The options every MCP endpoint takes, on SDK v1 and SDK v2: `createMcpHttpHandler` adds its SDK's `server` and mode. */
 export interface McpEndpointOptions {

@@ -1,5 +1,5 @@
 import type { Principal } from '@valet/core';
-import type { DownstreamContext } from './internal/downstream-context.js';
+import type { DownstreamContext } from '../internal/downstream-context.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 

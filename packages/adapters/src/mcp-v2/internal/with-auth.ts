@@ -3,7 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import type { NodeIncomingMessageLike } from '@modelcontextprotocol/node';
 import type { IncomingMessage } from 'node:http';
 import { authInfoOf } from '../../mcp/internal/auth-info.js';
-import { passGrants } from '../../mcp/internal/downstream-grants.js';
+import { passGrants } from '../../internal/downstream-grants.js';
 
 /**
  * The request with the caller as `auth`, which the SDK's Node adapter hands the SDK as `authInfo`

@@ -3,7 +3,7 @@ import { ValetTypes, resolveToolset, type ToolsetClass, type ToolsetDefinition }
 import { assertValet } from '../../internal/assert-valet.js';
 import { compileToolsets, type CompiledToolsets } from './compiled-toolsets.js';
 import type { Binding } from './operation-calls.js';
-import type { TokenExchanger } from './downstream-grants.js';
+import { exchangerOption, requireExchanger, type TokenExchanger } from '../../internal/downstream-grants.js';
 
 /** The inversify container toolsets are resolved from (the type `resolveToolset` takes). */
 export type ToolsetContainer = Parameters<typeof resolveToolset>[0];
@@ -103,22 +103,12 @@ export function bindingCore(options: BindToolsetsOptions): BindingCore {
     );
   }
   const compiled = compileToolsets(toolsets, registryOf(decider));
-  const { exchanger } = options;
-  if (exchanger !== undefined && typeof exchanger?.exchange !== 'function') {
-    throw new OptionsError(
-      'exchanger',
-      'exchanger must be a TokenExchanger: an object with exchange(request).',
-    );
-  }
+  const exchanger = exchangerOption(options.exchanger);
   const delegating = [...compiled.tools.values(), ...compiled.resources, ...compiled.prompts.values()]
     .map((operation) => operation.declaration)
     .find((declaration) => declaration.downstream.length > 0);
-  if (delegating !== undefined && exchanger === undefined && valet === undefined) {
-    throw new OptionsError(
-      'exchanger',
-      `${delegating.source} ("${delegating.id}") declares @Downstream: give bindToolsets() an exchanger (a TokenExchanger) to obtain its downstream tokens.`,
-    );
-  }
+  // Over HTTP with a Valet, the handler's own exchanger obtains the tokens at admission.
+  if (valet === undefined) requireExchanger(delegating, exchanger, 'bindToolsets()');
   return {
     exchanger,
     compiled,

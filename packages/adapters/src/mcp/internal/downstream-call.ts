@@ -1,6 +1,6 @@
 import type { Principal } from '@valet/core';
 import type { DownstreamDeclaration } from '@valet/decorators';
-import { downstreamContext, type DownstreamContext } from './downstream-context.js';
+import { downstreamContext, type DownstreamContext } from '../../internal/downstream-context.js';
 import {
   exchangeNeeds,
   grantOf,
@@ -9,7 +9,7 @@ import {
   stepUpRefusal,
   type Grant,
   type TokenExchanger,
-} from './downstream-grants.js';
+} from '../../internal/downstream-grants.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 
 /** What a call of an operation that acts downstream gets: its context helper, or the sentence to refuse with. */

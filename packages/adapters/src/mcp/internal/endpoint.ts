@@ -9,13 +9,13 @@ import { sendJsonRpcError } from './http-replies.js';
 import { positiveInteger } from './positive-integer.js';
 import { readRequestBody, type RequestBody } from './request-body.js';
 import {
-  exchangeNeeds,
+  admissionGrant,
+  exchangerOption,
+  heldGrant,
   holdGrants,
-  isConsentRefusal,
-  isUnreachable,
-  stepUpRefusal,
+  requireExchanger,
   type Grant,
-} from './downstream-grants.js';
+} from '../../internal/downstream-grants.js';
 
 /** What a request's admission resolves to once its refusal was sent. */
 export const REFUSED = Symbol('refused');
@@ -68,25 +68,15 @@ export function mcpEndpoint(options: EndpointOptions, who: string): Endpoint {
   const optional = options.allowAnonymous === true;
   const metadataPaths = new Set(valet.metadataPaths);
   const metadata = metadataReplies(valet);
-  const { exchanger } = options;
-  if (exchanger !== undefined && typeof exchanger?.exchange !== 'function') {
-    throw new OptionsError(
-      'exchanger',
-      'exchanger must be a TokenExchanger: an object with exchange(request).',
-    );
-  }
+  const exchanger = exchangerOption(options.exchanger);
   const delegating = valet.registry.operations().find((op) => (op.downstream?.length ?? 0) > 0);
-  if (delegating !== undefined && exchanger === undefined) {
-    throw new OptionsError(
-      'exchanger',
-      `${delegating.source ?? delegating.id} ("${delegating.id}") declares @Downstream: give ${who} an exchanger (a TokenExchanger) to obtain its downstream tokens.`,
-    );
-  }
+  requireExchanger(delegating, exchanger, who);
 
   /**
-   * The exchanges of the admitted calls that act downstream, before the SDK runs: a refusal for
-   * want of consent or scope is a 403 step-up, an unreachable IdP a 503 (both thrown, for the
-   * caller to render); any other refusal is kept, for the handler to answer with a tool error.
+   * The exchanges of the admitted calls that act downstream, before the SDK runs, once per call
+   * however often the request is admitted ({@link admissionGrant}: a consent refusal is a 403
+   * step-up, an unreachable IdP a 503); any other refusal is kept, for the handler to answer
+   * with a tool error.
    */
   const exchangeFor = async (
     req: IncomingMessage,
@@ -95,24 +85,9 @@ export function mcpEndpoint(options: EndpointOptions, who: string): Endpoint {
   ): Promise<void> => {
     const grants = new Map<string, Grant>();
     for (const { id } of fields.operations ?? []) {
-      const needs = valet.registry.get(id)?.downstream;
-      if (needs === undefined || needs.length === 0 || grants.has(id)) continue;
-      if (exchanger === undefined)
-        throw new Error(`"${id}" declares @Downstream but the endpoint has no exchanger.`);
-      const grant = await exchangeNeeds(exchanger, principal, needs);
-      if (!grant.ok && isUnreachable(grant.error)) throw grant.error;
-      if (!grant.ok && isConsentRefusal(grant.error)) {
-        const decision = await valet.authorize(principal, id, undefined, { audit: false });
-        const op = valet.registry.get(id)!;
-        throw stepUpRefusal(
-          `${op.kind === 'tool' ? 'Tool' : 'Operation'} "${id}"`,
-          id,
-          needs,
-          grant.error,
-          decision.required,
-        );
-      }
-      grants.set(id, grant);
+      const op = valet.registry.get(id);
+      if (op?.downstream === undefined || grants.has(id) || heldGrant(req, id) !== undefined) continue;
+      grants.set(id, await admissionGrant(valet, exchanger, principal, op));
     }
     if (grants.size > 0) holdGrants(req, grants);
   };

@@ -5,7 +5,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { authInfoOf } from './auth-info.js';
-import { passGrants } from './downstream-grants.js';
+import { passGrants } from '../../internal/downstream-grants.js';
 import { sessionDispatcher, type Dispatcher } from './sessions.js';
 
 export type { Dispatcher } from './sessions.js';

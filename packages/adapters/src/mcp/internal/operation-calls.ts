@@ -6,9 +6,9 @@ import { principalFromAuthInfo } from './auth-info.js';
 import { ProtocolError } from './protocol-error.js';
 import { promptResult, resourceResult, toolError, toolResult } from './call-result.js';
 import type { CompiledToolsets } from './compiled-toolsets.js';
-import type { DownstreamContext } from './downstream-context.js';
+import type { DownstreamContext } from '../../internal/downstream-context.js';
 import { downstreamFor, type DownstreamOutcome } from './downstream-call.js';
-import type { TokenExchanger } from './downstream-grants.js';
+import type { TokenExchanger } from '../../internal/downstream-grants.js';
 
 /** MCP's code for a URI that names no resource. */
 export const RESOURCE_NOT_FOUND = -32002;

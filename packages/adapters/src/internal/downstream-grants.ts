@@ -1,11 +1,13 @@
 import {
   AuthorizationServerUnavailableError,
   InsufficientScopeError,
+  OptionsError,
   TokenExchangeError,
   type ExchangedToken,
   type Principal,
   type RegisteredOperation,
   type TokenExchanger,
+  type Valet,
 } from '@valet/core';
 
 export type { ExchangedToken, TokenExchanger };
@@ -39,14 +41,71 @@ export async function exchangeNeeds(
   }
 }
 
+/** The `exchanger` option, refused now when it is given but is not a {@link TokenExchanger}. */
+export function exchangerOption(exchanger: unknown): TokenExchanger | undefined {
+  if (exchanger !== undefined && typeof (exchanger as TokenExchanger | null)?.exchange !== 'function') {
+    throw new OptionsError(
+      'exchanger',
+      'exchanger must be a TokenExchanger: an object with exchange(request).',
+    );
+  }
+  return exchanger as TokenExchanger | undefined;
+}
+
+/**
+ * Refuses, at set-up, an operation declaring `@Downstream` that `who` (`valetExpress()`) serves
+ * without an exchanger to obtain its tokens.
+ */
+export function requireExchanger(
+  operation: Pick<RegisteredOperation, 'id' | 'source' | 'downstream'> | undefined,
+  exchanger: TokenExchanger | undefined,
+  who: string,
+): void {
+  if (operation === undefined || exchanger !== undefined || (operation.downstream?.length ?? 0) === 0) return;
+  throw new OptionsError(
+    'exchanger',
+    `${operation.source ?? operation.id} ("${operation.id}") declares @Downstream: give ${who} an exchanger (a TokenExchanger) to obtain its downstream tokens.`,
+  );
+}
+
+const KIND_WORDS = { tool: 'Tool', resource: 'Resource', prompt: 'Prompt', route: 'Route' } as const;
+
+/** `Tool "backup"`, `Route "POST /files/:id"`: how refusals name the operation. */
+export function operationLabel(operation: Pick<RegisteredOperation, 'id' | 'kind'>): string {
+  return `${KIND_WORDS[operation.kind]} "${operation.id}"`;
+}
+
+/**
+ * The exchanges of an admitted call of `operation` (which declares `@Downstream`), before its
+ * handler runs, where an HTTP answer can still be given: an unreachable IdP is thrown (503 with
+ * `Retry-After`), a refusal for want of consent or scope thrown as the step-up 403
+ * ({@link stepUpRefusal}, the operation's required scopes as the default); any other outcome is
+ * returned, for the adapter to answer.
+ */
+export async function admissionGrant(
+  valet: Valet,
+  exchanger: TokenExchanger | undefined,
+  principal: Principal | null,
+  operation: RegisteredOperation,
+): Promise<Grant> {
+  const needs = operation.downstream ?? [];
+  // Set-up refuses a delegating operation without an exchanger; one registered after it is caught here.
+  if (exchanger === undefined) {
+    throw new Error(`"${operation.id}" declares @Downstream but no exchanger was given.`);
+  }
+  const grant = await exchangeNeeds(exchanger, principal, needs);
+  if (grant.ok) return grant;
+  if (grant.error instanceof AuthorizationServerUnavailableError) throw grant.error;
+  if (isConsentRefusal(grant.error)) {
+    const decision = await valet.authorize(principal, operation.id, undefined, { audit: false });
+    throw stepUpRefusal(operationLabel(operation), operation.id, needs, grant.error, decision.required);
+  }
+  return grant;
+}
+
 /** True when the IdP refused for want of consent or scope: a step-up at this server may help. */
 export function isConsentRefusal(error: unknown): boolean {
   return error instanceof TokenExchangeError && error.reason === 'consent_or_scope';
-}
-
-/** True when the IdP could not be reached. */
-export function isUnreachable(error: unknown): boolean {
-  return error instanceof AuthorizationServerUnavailableError;
 }
 
 /**
@@ -81,9 +140,18 @@ export function noTokenMessage(label: string): string {
 const byRequest = new WeakMap<object, ReadonlyMap<string, Grant>>();
 const byAuthInfo = new WeakMap<object, ReadonlyMap<string, Grant>>();
 
-/** Keeps the grants of `req`'s calls, by operation id. */
+/**
+ * Keeps the grants of `req`'s calls, by operation id, with those an earlier admission of the same
+ * request kept (SDK v2 admits a 2026-07-28 request from its headers, then from its body).
+ */
 export function holdGrants(req: object, grants: ReadonlyMap<string, Grant>): void {
-  byRequest.set(req, grants);
+  const held = byRequest.get(req);
+  byRequest.set(req, held === undefined ? grants : new Map([...held, ...grants]));
+}
+
+/** The grant an admission of `req` already obtained for `operationId`, if any. */
+export function heldGrant(req: object, operationId: string): Grant | undefined {
+  return byRequest.get(req)?.get(operationId);
 }
 
 /** Hands `req`'s grants on to the AuthInfo the SDK will give the handlers. */
