@@ -1,6 +1,8 @@
 import { isAbsolute } from 'node:path';
 import { OptionsError, isLoopbackHost, type DpopMode, type RateLimit } from '@valet/core';
 import { backupSettings, type BackupSettings } from './internal/backup-settings.js';
+import type { ClientCredentials } from './internal/client-credentials.js';
+import { introspectionClient } from './internal/introspection-settings.js';
 import { presetSettings } from './internal/issuer-shapes.js';
 import { dpopMode, rateLimit, redisUrl } from './internal/shared-state-settings.js';
 
@@ -96,6 +98,12 @@ export interface FilesConfig {
    * `backup_file` copies files to, with exchanged tokens; undefined: the tool is not offered.
    */
   readonly backup: BackupSettings | undefined;
+  /**
+   * `VALET_INTROSPECTION_CLIENT_ID` / `VALET_INTROSPECTION_CLIENT_SECRET`: the client this server
+   * introspects tokens as (RFC 7662, at the endpoint the issuer's metadata names), the answers
+   * shared through `VALET_REDIS_URL`; undefined: tokens are verified here as JWTs.
+   */
+  readonly introspection: ClientCredentials | undefined;
 }
 
 /** The environment variables {@link loadConfig} reads. */
@@ -125,6 +133,9 @@ const ISSUER_ONLY = ['VALET_IDP', 'VALET_JWKS_URI', 'VALET_TOKEN_AUDIENCE', 'VAL
  *   `VALET_EXCHANGE_CLIENT_ID` and `VALET_EXCHANGE_CLIENT_SECRET`: this server's client at the IdP
  *   that exchanges callers' tokens (required with an issuer; in development mode the embedded
  *   server's own client).
+ * - `VALET_INTROSPECTION_CLIENT_ID` and `VALET_INTROSPECTION_CLIENT_SECRET`: check tokens by
+ *   introspection (RFC 7662) as this client instead of verifying JWTs (in development mode the
+ *   embedded server registers it and issues opaque tokens).
  *
  * @example
  * ```ts
@@ -181,10 +192,13 @@ export function loadConfig(env: Environment): FilesConfig {
           '127.0.0.1 only: VALET_AUDIENCE and HOST must then be loopback addresses. Set VALET_ISSUER to use a real one.',
       );
     }
-    return { resource, listen, filesRoot, auth: { mode: 'development' }, allowedOrigins, mcpSdk, ...shared };
+    const introspection = introspectionClient(read, undefined);
+    const auth = { mode: 'development' } as const;
+    return { resource, listen, filesRoot, auth, allowedOrigins, mcpSdk, ...shared, introspection };
   }
   const auth = issuerAuth(read, issuer, resource);
-  return { resource, listen, filesRoot, auth, allowedOrigins, mcpSdk, ...shared };
+  const introspection = introspectionClient(read, auth);
+  return { resource, listen, filesRoot, auth, allowedOrigins, mcpSdk, ...shared, introspection };
 }
 
 /** `VALET_MCP_SDK`: `v1` when unset. */

@@ -14,6 +14,7 @@ import type { FilesConfig } from './config.js';
 import { createFilesApp, type FilesApp } from './container.js';
 import { filesRootFor, type FilesRoot } from './files-root.js';
 import { identityProvider } from './identity-provider.js';
+import { introspectingProvider } from './introspecting-provider.js';
 import { redisEndpoint } from './internal/shared-state-settings.js';
 import { scopes } from './scopes.js';
 
@@ -39,8 +40,9 @@ export interface FilesServerParts {
  * Prepares everything the server needs from its configuration: the sandbox directory (a
  * temporary one with sample files unless `FILES_ROOT` is set), the identity provider (in
  * development mode, an embedded authorization server started on 127.0.0.1 and announced as
- * development-only), the state store (Redis with `VALET_REDIS_URL`, which must answer now: an
- * unreachable one fails here, with an {@link OptionsError} naming the variable), the token
+ * development-only; with `VALET_INTROSPECTION_CLIENT_ID`, tokens introspected at the issuer, the
+ * answers shared through the store), the state store (Redis with `VALET_REDIS_URL`, which must
+ * answer now: an unreachable one fails here, with an {@link OptionsError} naming the variable), the token
  * exchanger for `backup_file` when `FILES_BACKUP_URL` is set, and the {@link FilesApp}.
  *
  * @example
@@ -71,12 +73,19 @@ export async function prepareFilesServer(
     if (config.auth.mode === 'development') {
       devAuthorizationServer = await startDevAuthorizationServer({
         resources: [
-          { url: config.resource, scopes: scopes.names() },
+          {
+            url: config.resource,
+            scopes: scopes.names(),
+            // Tokens only introspection can read, when the server introspects.
+            accessTokenFormat: config.introspection === undefined ? 'jwt' : 'opaque',
+          },
           ...(config.backup === undefined ? [] : [{ url: config.backup.url, scopes: [BACKUP_SCOPE] }]),
         ],
-        // A configured exchange client is registered, so development mode exchanges as it would.
-        clients:
-          config.backup?.client === undefined ? [] : [{ ...config.backup.client, tokenExchange: true }],
+        // Configured exchange and introspection clients are registered, so development mode works as it would.
+        clients: [
+          ...(config.backup?.client === undefined ? [] : [{ ...config.backup.client, tokenExchange: true }]),
+          ...(config.introspection === undefined ? [] : [config.introspection]),
+        ],
       });
       const issuer = devAuthorizationServer.issuer;
       idp = identityProvider({
@@ -99,11 +108,19 @@ export async function prepareFilesServer(
         : `Files: the sandbox is ${filesRoot.path}.`,
     );
     if (config.redisUrl !== undefined) store = redisStateStore({ url: config.redisUrl });
+    const issuer = config.auth.mode === 'issuer' ? config.auth.issuer : devAuthorizationServer!.issuer;
+    if (config.introspection !== undefined) {
+      const audience = config.auth.mode === 'issuer' ? config.auth.tokenAudience : [config.resource];
+      idp = await introspectingProvider(idp, { issuer, audience, client: config.introspection, store });
+      log(
+        `Tokens: introspected (RFC 7662) at ${issuer} as ${config.introspection.clientId}` +
+          (store === undefined ? ', answers cached in this process.' : ', answers shared through Redis.'),
+      );
+    }
     let backup: { readonly url: string; readonly exchanger: TokenExchanger } | undefined;
     if (config.backup !== undefined) {
       // In development mode without a client of its own, the embedded server's dev-client exchanges.
       const client = config.backup.client ?? devAuthorizationServer!.defaultClient;
-      const issuer = config.auth.mode === 'issuer' ? config.auth.issuer : devAuthorizationServer!.issuer;
       const exchanger = tokenExchanger({
         issuer,
         clientAuth: { clientId: client.clientId, clientSecret: client.clientSecret },

@@ -36,6 +36,7 @@ describe('loadConfig: development mode', () => {
       rateLimit: undefined,
       dpop: 'allowed',
       backup: undefined,
+      introspection: undefined,
     });
   });
 
@@ -392,5 +393,47 @@ describe('loadConfig: FILES_BACKUP_URL and the exchange client (backup_file)', (
     const secret = refusal({ FILES_BACKUP_URL: 'https://user:pw@backup.example.com' });
     expect(secret.message).toContain('must not contain credentials');
     expect(secret.message).not.toContain('pw');
+  });
+});
+
+describe('loadConfig: VALET_INTROSPECTION_CLIENT_ID and VALET_INTROSPECTION_CLIENT_SECRET', () => {
+  const CLIENT = {
+    VALET_INTROSPECTION_CLIENT_ID: 'files-mcp',
+    VALET_INTROSPECTION_CLIENT_SECRET: 'introspection-secret',
+  };
+
+  it('reads the introspection client, with an issuer or in development mode; unset: JWT verification', () => {
+    expect(loadConfig(AUTH0).introspection).toBeUndefined();
+    const client = { clientId: 'files-mcp', clientSecret: 'introspection-secret' };
+    expect(loadConfig({ ...AUTH0, ...CLIENT }).introspection).toEqual(client);
+    expect(loadConfig(CLIENT).introspection).toEqual(client);
+  });
+
+  it('takes the two variables together or not at all, never echoing the secret', () => {
+    const half = refusal({ ...AUTH0, VALET_INTROSPECTION_CLIENT_SECRET: 'introspection-secret' });
+    expect(half.field).toBe('VALET_INTROSPECTION_CLIENT_ID');
+    expect(half.message).toContain('set together or not at all');
+    expect(half.message).not.toContain('introspection-secret');
+    expect(refusal({ VALET_INTROSPECTION_CLIENT_ID: 'files-mcp' }).field).toBe(
+      'VALET_INTROSPECTION_CLIENT_SECRET',
+    );
+  });
+
+  it('refuses VALET_JWKS_URI with it: introspected tokens are not verified with keys', () => {
+    const error = refusal({ ...AUTH0, ...CLIENT, VALET_JWKS_URI: 'https://example.us.auth0.com/jwks' });
+    expect(error.field).toBe('VALET_JWKS_URI');
+    expect(error.message).toContain('does not apply with VALET_INTROSPECTION_CLIENT_ID');
+  });
+
+  it('Security: refuses it where tokens carry no aud, since answers could not be tied to this server', () => {
+    const error = refusal({
+      VALET_ISSUER: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      VALET_IDP: 'cognito',
+      VALET_CLIENT_ID: 'app-client',
+      VALET_AUDIENCE: 'https://files.example.com/mcp',
+      ...CLIENT,
+    });
+    expect(error.field).toBe('VALET_INTROSPECTION_CLIENT_ID');
+    expect(error.message).toContain('VALET_IDP=cognito tokens here carry none');
   });
 });

@@ -8,7 +8,9 @@ import { redisStateStore, type RedisStateStore } from '@valet/redis';
 import {
   createDpopKey,
   createTestIssuer,
+  startDevAuthorizationServer,
   startRedis,
+  type DevAuthorizationServer,
   type RedisServer,
   type TestIssuer,
 } from '@valet/testing';
@@ -229,17 +231,20 @@ describe('files-mcp as three processes sharing one redis-server (VALET_REDIS_URL
     expect(replayed.status).toBe(401);
     expect(replayed.headers.get('www-authenticate')).toMatch(/error="invalid_dpop_proof"/);
 
-    // htu is the public URL on every instance (the proxy case), not the address an instance listens on.
+    // htu is the public URL on every instance (the proxy case), not the address an instance listens
+    // on. Another caller: the replay above counted against this one's limit (attempts count).
+    const other = await readToken('dpop-user-2', { cnf: { jkt: key.jkt } });
+    const otherDpop = (proof: string) => ({ authorization: `DPoP ${other}`, dpop: proof });
     for (const instance of [b, c]) {
-      const fresh = await key.proof({ method: 'POST', url: PUBLIC_URL, accessToken: token });
-      expectServed(await callTool(instance, dpop(fresh)));
+      const fresh = await key.proof({ method: 'POST', url: PUBLIC_URL, accessToken: other });
+      expectServed(await callTool(instance, otherDpop(fresh)));
     }
     const local = await key.proof({
       method: 'POST',
       url: `http://127.0.0.1:${c.port}/mcp`,
-      accessToken: token,
+      accessToken: other,
     });
-    const refused = await callTool(c, dpop(local));
+    const refused = await callTool(c, otherDpop(local));
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_dpop_proof"/);
   });
@@ -271,6 +276,72 @@ describe('files-mcp as three processes sharing one redis-server (VALET_REDIS_URL
   it('SIGTERM stops every instance cleanly (its Redis connections closed), exit 0', async () => {
     const codes = await Promise.all(instances.map(({ child }) => stopped(child)));
     expect(codes).toEqual(instances.map(() => 0));
+  });
+});
+
+describe('files-mcp as three processes introspecting tokens (VALET_INTROSPECTION_CLIENT_ID), answers shared through Redis', () => {
+  const CLIENT = { clientId: 'files-mcp', clientSecret: 'files-mcp-introspection-secret' };
+  let as: DevAuthorizationServer;
+  let introspecting: Instance[];
+
+  beforeAll(async () => {
+    as = await startDevAuthorizationServer({
+      resources: [{ url: PUBLIC_URL, scopes: ['files:read'], accessTokenFormat: 'opaque' }],
+      clients: [CLIENT],
+    });
+    const env = {
+      VALET_ISSUER: as.issuer,
+      VALET_AUDIENCE: PUBLIC_URL,
+      VALET_REDIS_URL: redis.url,
+      VALET_INTROSPECTION_CLIENT_ID: CLIENT.clientId,
+      VALET_INTROSPECTION_CLIENT_SECRET: CLIENT.clientSecret,
+      HOST: '127.0.0.1',
+    };
+    const ports = await Promise.all(Array.from({ length: INSTANCES }, () => freePort()));
+    introspecting = await Promise.all(ports.map((port) => startInstance({ ...env, PORT: String(port) })));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all((introspecting ?? []).map(({ child }) => stopped(child)));
+    await as?.close();
+  });
+
+  /** An opaque token for the files server, from the development authorization server's dev-client. */
+  const opaqueToken = () => as.clientCredentialsToken({ resource: PUBLIC_URL, scope: 'files:read' });
+
+  it('each instance says it introspects at the authorization server and shares the answers through Redis', () => {
+    for (const { output } of introspecting) {
+      expect(output).toContain(
+        `Tokens: introspected (RFC 7662) at ${as.issuer} as files-mcp, answers shared through Redis.`,
+      );
+    }
+  });
+
+  it('one token used round-robin on the three instances reaches the introspection endpoint once', async () => {
+    const token = await opaqueToken();
+    const before = as.requests.introspection;
+    for (let round = 0; round < 2; round++) {
+      for (const instance of introspecting) expectServed(await callTool(instance, bearer(token)));
+    }
+    expect(as.requests.introspection - before).toBe(1);
+  });
+
+  it('Security: a revoked token: its inactive answer is shared too, refused by every instance for one introspection', async () => {
+    const token = await opaqueToken();
+    const { clientId, clientSecret } = as.defaultClient;
+    const revoked = await fetch(as.revocationEndpoint, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+      body: new URLSearchParams({ token }),
+    });
+    expect(revoked.status).toBe(200);
+    const before = as.requests.introspection;
+    for (const instance of introspecting) {
+      const reply = await callTool(instance, bearer(token));
+      expect(reply.status).toBe(401);
+      expect(reply.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+    }
+    expect(as.requests.introspection - before).toBe(1);
   });
 });
 

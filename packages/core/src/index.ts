@@ -82,6 +82,7 @@ export { memoryAuditSink } from './audit/memory-sink.js';
 export type { MemoryAuditSink } from './audit/memory-sink.js';
 export { audienceMatches } from './verify/audience.js';
 export type { ScopeClaim, ScopeReader } from './verify/scope-claims.js';
+export { discoverAuthorizationServer } from './verify/discovery.js';
 export type { AuthorizationServerMetadata, DiscoveryOptions } from './verify/discovery.js';
 export type { JwksOptions } from './verify/jwks.js';
 export type { JwtVerifierOptions, StaticKey, StaticKeys } from './verify/jwt-verifier-options.js';

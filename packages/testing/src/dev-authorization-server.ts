@@ -28,6 +28,12 @@ import type {
 } from './dev-authorization-server-options.js';
 import type { DevClient } from './dev-registrations.js';
 
+/** Requests a {@link DevAuthorizationServer} received so far, per endpoint. */
+export interface DevAuthorizationServerRequests {
+  /** At the introspection endpoint (RFC 7662): how often resource servers asked about tokens. */
+  readonly introspection: number;
+}
+
 /** A running dev authorization server. */
 export interface DevAuthorizationServer {
   /** The issuer identifier, `http://127.0.0.1:<port>` (what tokens carry in `iss`). */
@@ -46,6 +52,11 @@ export interface DevAuthorizationServer {
     readonly clientSecret: string;
     readonly redirectUri: string;
   };
+  /**
+   * Requests received so far, per endpoint: to test that resource servers cache and share what
+   * introspection answers.
+   */
+  readonly requests: DevAuthorizationServerRequests;
   /**
    * A client_credentials access token for `resource` (RFC 8707), DPoP-bound when `dpop` is given.
    * Rejects with the server's error.
@@ -148,8 +159,11 @@ export async function startDevAuthorizationServer(
   );
   const accountId = options.accountId ?? 'dev-user';
   const callback = provider.callback();
+  const introspectionPath = provider.pathFor('introspection');
+  let introspections = 0;
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === introspectionPath) introspections++;
     if (path?.startsWith('/interaction/')) {
       autoConsent(provider, accountId, req, res).catch((error: unknown) => {
         logger.error('dev authorization server interaction failed', error);
@@ -175,6 +189,9 @@ export async function startDevAuthorizationServer(
     revocationEndpoint: endpoint('revocation'),
     registrationEndpoint: endpoint('registration'),
     defaultClient: DEFAULT_CLIENT,
+    get requests() {
+      return Object.freeze({ introspection: introspections });
+    },
     clientCredentialsToken(request) {
       const clientId = request.clientId ?? DEFAULT_CLIENT.clientId;
       const secret = request.clientSecret ?? clients.get(clientId)?.clientSecret;

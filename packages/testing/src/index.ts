@@ -3,7 +3,7 @@ export type { EndpointOutage, TestIssuerAlgorithm } from './test-issuer-types.js
 export type { MintOptions, TestIssuer, TestIssuerOptions, TestIssuerRequests } from './test-issuer.js';
 export { startDevAuthorizationServer } from './dev-authorization-server.js';
 export type { DevClient, DevResource } from './dev-registrations.js';
-export type { DevAuthorizationServer } from './dev-authorization-server.js';
+export type { DevAuthorizationServer, DevAuthorizationServerRequests } from './dev-authorization-server.js';
 export type {
   AuthorizationCodeTokenOptions,
   ClientCredentialsTokenOptions,

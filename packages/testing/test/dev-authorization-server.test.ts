@@ -97,7 +97,9 @@ describe('startDevAuthorizationServer', () => {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
         body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
       });
+    const before = as.requests.introspection;
     const active = await (await post(as.introspectionEndpoint)).json();
+    expect(as.requests.introspection).toBe(before + 1);
     expect(active).toMatchObject({
       active: true,
       iss: as.issuer,
@@ -108,6 +110,7 @@ describe('startDevAuthorizationServer', () => {
     });
     expect((await post(as.revocationEndpoint)).status).toBe(200);
     expect(await (await post(as.introspectionEndpoint)).json()).toEqual({ active: false });
+    expect(as.requests.introspection).toBe(before + 2);
   });
 
   it('completes an authorization code + PKCE flow headlessly (confidential client)', async () => {

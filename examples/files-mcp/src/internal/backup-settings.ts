@@ -1,10 +1,8 @@
 import { OptionsError, isLoopbackHost } from '@valet/core';
+import { clientCredentials, type ClientCredentials } from './client-credentials.js';
 
 /** This server's confidential client at the IdP, for token exchange (`client_secret_basic`). */
-export interface ExchangeClient {
-  readonly clientId: string;
-  readonly clientSecret: string;
-}
+export type ExchangeClient = ClientCredentials;
 
 /** What `backup_file` needs: where the backup API is, and who this server is at the IdP. */
 export interface BackupSettings {
@@ -27,17 +25,7 @@ export function backupSettings(
   withIssuer: boolean,
 ): BackupSettings | undefined {
   const url = read('FILES_BACKUP_URL');
-  const clientId = read('VALET_EXCHANGE_CLIENT_ID');
-  const clientSecret = read('VALET_EXCHANGE_CLIENT_SECRET');
-  if ((clientId === undefined) !== (clientSecret === undefined)) {
-    const missing = clientId === undefined ? 'VALET_EXCHANGE_CLIENT_ID' : 'VALET_EXCHANGE_CLIENT_SECRET';
-    throw new OptionsError(
-      missing,
-      `${missing} is missing: VALET_EXCHANGE_CLIENT_ID and VALET_EXCHANGE_CLIENT_SECRET, this server's client ` +
-        'at the authorization server, are set together or not at all.',
-    );
-  }
-  const client = clientId === undefined ? undefined : { clientId, clientSecret: clientSecret! };
+  const client = clientCredentials(read, 'VALET_EXCHANGE_CLIENT_ID', 'VALET_EXCHANGE_CLIENT_SECRET');
   if (url === undefined) {
     if (client !== undefined) {
       throw new OptionsError(

@@ -1,4 +1,5 @@
 import { InvalidTokenError, OptionsError } from '../errors.js';
+import { cacheDeadline } from '../lib/cache-deadline.js';
 import { LruCache } from '../lib/lru-cache.js';
 import type { Principal } from '../principal.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -33,7 +34,8 @@ export interface CacheStats {
  * Wraps any {@link TokenVerifier} with a bounded LRU cache that answers only the exact token
  * that was verified: each principal is filed under the last characters of its token (a JWT's
  * signature) and served only when the whole token equals the one it holds. An entry dies at the
- * principal's `exp` or after `maxTtlSeconds`, whichever comes first: a token is never served
+ * principal's `exp` or after `maxTtlSeconds`, whichever comes first (an `IntrospectionVerifier`
+ * answer sooner: `maxTtlSeconds` after the authorization server gave it): a token is never served
  * past its expiry. Failures are never
  * cached, so a token refused because the JWKS was briefly unavailable is retried on the next
  * request. Concurrent verifications of one uncached token share a single inner call.
@@ -141,9 +143,13 @@ export class CachingVerifier implements TokenVerifier {
     }
   }
 
-  /** When the entry dies; not a finite number (a verifier let `exp: NaN` through) is not cached. */
+  /**
+   * When the entry dies: at `exp`, after `maxTtlSeconds`, or at the deadline the inner verifier
+   * set (an introspection answer obtained earlier, elsewhere). Not a finite number (a verifier let
+   * `exp: NaN` through) is not cached.
+   */
   #deadline(principal: Principal): number {
-    const ttlDeadline = this.#clock() + this.#maxTtlMs;
+    const ttlDeadline = Math.min(this.#clock() + this.#maxTtlMs, cacheDeadline(principal));
     return principal.expiresAt === undefined
       ? ttlDeadline
       : Math.min(principal.expiresAt * 1000, ttlDeadline);

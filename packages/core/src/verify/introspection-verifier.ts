@@ -7,8 +7,9 @@ import {
   stringList,
 } from './introspection/introspection-options.js';
 import { principalFromIntrospection } from './introspection/introspection-response.js';
-import { SharedAnswers } from './introspection/shared-answers.js';
+import { SharedAnswers, type Answer } from './introspection/shared-answers.js';
 import type { StateStore } from '../state/state-store.js';
+import { cacheNoLaterThan } from '../lib/cache-deadline.js';
 import { clientSecretBasic } from '../lib/client-secret-basic.js';
 import { secureUrl } from '../lib/secure-url.js';
 import type { Principal } from '../principal.js';
@@ -53,15 +54,18 @@ export interface IntrospectionVerifierOptions {
   readonly maxTokenBytes?: number;
   /**
    * Cache of active results (a {@link CachingVerifier} inside), never kept past the response's `exp`.
-   * `maxTtlSeconds` (default 60) bounds how late a revocation is noticed. Inactive results and
-   * failures are not cached. `false` introspects every request.
+   * `maxTtlSeconds` (default 60) bounds how late a revocation is noticed: it counts from when the
+   * authorization server answered, in this cache, in a `CachingVerifier` around this verifier and
+   * on every instance sharing the `store`. Inactive results and failures are not cached. `false`
+   * introspects every request.
    */
   readonly cache?: false | { readonly maxEntries?: number; readonly maxTtlSeconds?: number };
   /**
    * Share answers between instances through this store (`redisStateStore` from `@valet/redis`):
    * one request to the authorization server per token per lifetime, whatever the number of
-   * instances. Answers live until the response's `exp` or `cache.maxTtlSeconds` (default 60),
-   * inactive ones at most 30 s; they are filed under a SHA-256 of the token, never the token. A
+   * instances. Answers live until the response's `exp` or `cache.maxTtlSeconds` (default 60) after
+   * they were obtained, inactive ones at most 30 s; an instance that reads one late caches it only
+   * for what is left. They are filed under a SHA-256 of the token, never the token. A
    * store that fails is skipped: the authorization server is asked, as without one.
    */
   readonly store?: StateStore;
@@ -102,6 +106,8 @@ export class IntrospectionVerifier implements TokenVerifier {
   readonly #clock: () => number;
   readonly #front: TokenVerifier;
   readonly #shared: SharedAnswers | undefined;
+  /** How long an answer is good for, from when it was obtained. */
+  readonly #answerTtlMs: number;
 
   constructor(options: IntrospectionVerifierOptions) {
     if (options === null || typeof options !== 'object') {
@@ -130,9 +136,10 @@ export class IntrospectionVerifier implements TokenVerifier {
         'store must be a StateStore (memoryStateStore(), redisStateStore(...)).',
       );
     }
-    const sharedTtl = options.cache === false ? 60 : (options.cache?.maxTtlSeconds ?? 60);
+    const answerTtl = options.cache === false ? 60 : (options.cache?.maxTtlSeconds ?? 60);
+    this.#answerTtlMs = answerTtl * 1000;
     this.#shared =
-      store === undefined ? undefined : new SharedAnswers(store, this.#endpoint, sharedTtl, this.#clock);
+      store === undefined ? undefined : new SharedAnswers(store, this.#endpoint, answerTtl, this.#clock);
     const uncached: TokenVerifier = { verify: (token) => this.#introspect(token) };
     if (options.cache === false) {
       this.#front = uncached;
@@ -158,19 +165,24 @@ export class IntrospectionVerifier implements TokenVerifier {
         `The bearer token is longer than ${this.#maxTokenBytes} bytes.`,
       );
     }
-    const shared = this.#shared;
-    let body = shared === undefined ? undefined : await shared.answer(token);
-    if (body === undefined) {
-      body = await this.#post(token);
-      shared?.remember(token, body);
-    }
-    return principalFromIntrospection(body, token, {
+    const answer = (await this.#shared?.answer(token)) ?? (await this.#ask(token));
+    const principal = principalFromIntrospection(answer.body, token, {
       audience: this.#audience,
       issuers: this.#issuers,
       requiredScopes: this.#requiredScopes,
       nowSeconds: this.#clock() / 1000,
       clockTolerance: this.#clockTolerance,
     });
+    return cacheNoLaterThan(principal, answer.obtainedAt + this.#answerTtlMs);
+  }
+
+  /** Asks the authorization server, and shares the answer when there is a store. */
+  async #ask(token: string): Promise<Answer> {
+    // Taken before the request: the answer may describe the token as it was this early.
+    const obtainedAt = this.#clock();
+    const answer = { body: await this.#post(token), obtainedAt };
+    this.#shared?.remember(token, answer);
+    return answer;
   }
 
   async #bearer(source: string | (() => string | Promise<string>)): Promise<string> {

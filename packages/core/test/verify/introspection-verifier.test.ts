@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { AuthorizationServerUnavailableError, InvalidTokenError, OptionsError } from '../../src/errors.js';
 import { memoryStateStore, type StateStore } from '../../src/state/state-store.js';
+import { CachingVerifier } from '../../src/verify/caching-verifier.js';
 import {
   IntrospectionVerifier,
   type IntrospectionVerifierOptions,
@@ -382,6 +383,36 @@ describe('IntrospectionVerifier', () => {
       await make({ store }).verify('short');
       await make({ store, cache: { maxTtlSeconds: 45 } }).verify('long');
       expect(writes.map((write) => write.ttlMs)).toEqual([20_000, 45_000]);
+    });
+
+    it('Security: stale answer relayed between instances: a reader caches a shared answer only for what is left of maxTtlSeconds', async () => {
+      const store = memoryStateStore({ clock: () => now });
+      server.replies.set('t', active());
+      const [a, b] = [make({ store }), make({ store })];
+      await a.verify('t');
+      await new Promise((resolve) => setImmediate(resolve));
+      now += 50_000;
+      await b.verify('t');
+      expect(server.requests).toHaveLength(1);
+      // 60 s after the authorization server answered: B asks, though it read the answer 10 s ago.
+      now += 10_000;
+      server.replies.set('t', json({ active: false }));
+      await expect(b.verify('t')).rejects.toMatchObject({ reason: 'inactive' });
+      expect(server.requests).toHaveLength(2);
+    });
+
+    it('Security: stale answer relayed between instances: an outer CachingVerifier keeps the bound too', async () => {
+      const store = memoryStateStore({ clock: () => now });
+      server.replies.set('t', active());
+      await make({ store }).verify('t');
+      await new Promise((resolve) => setImmediate(resolve));
+      now += 50_000;
+      const outer = new CachingVerifier(make({ store }), { maxTtlSeconds: 300, clock: () => now });
+      await outer.verify('t');
+      now += 10_000;
+      server.replies.set('t', json({ active: false }));
+      await expect(outer.verify('t')).rejects.toMatchObject({ reason: 'inactive' });
+      expect(server.requests).toHaveLength(2);
     });
 
     it('asks the authorization server when the store fails, and answers as without it', async () => {
