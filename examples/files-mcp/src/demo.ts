@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { memoryAuditSink, type AuditEvent } from '@valet/core';
 import {
   Client as ModernClient,
@@ -6,6 +7,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startBackupApi } from './backup-api.js';
 import { loadConfig } from './config.js';
 import { freePort } from './free-port.js';
 import { startFilesServer, type RunningFilesServer } from './server.js';
@@ -44,14 +46,38 @@ export interface DemoOptions {
  * listed), a refused write (403 insufficient_scope naming the scope to ask for), step-up to
  * `files:write` (the write succeeds), a still-refused delete — then an SDK v2 client in the
  * 2026-07-28 era does the same on the same endpoint (`server/discover`, a filtered list, a refused
- * write), and it prints the decision audit log.
+ * write), then a caller with `files:backup` calls `backup_file`, which copies a file to a small
+ * backup API with a token exchanged for the caller's (RFC 8693: for the backup API, the caller as
+ * `sub`, the files server as `act`), and it prints the decision audit log.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const print = options.print ?? console.log;
   const port = options.port ?? (await freePort());
   const audit = memoryAuditSink();
-  const config = loadConfig({ VALET_AUDIENCE: `http://127.0.0.1:${port}/mcp`, VALET_MCP_SDK: 'v2' });
-  const server = await startFilesServer(config, { audit, log: (line) => print(`  ${line}`) });
+  // The backup API reads the issuer at its first request, once the server below has started it.
+  const backup = await startBackupApi(() => as.issuer);
+  const config = loadConfig({
+    VALET_AUDIENCE: `http://127.0.0.1:${port}/mcp`,
+    VALET_MCP_SDK: 'v2',
+    FILES_BACKUP_URL: backup.url,
+    // The files server's own client at the development authorization server, allowed to exchange.
+    VALET_EXCHANGE_CLIENT_ID: EXCHANGE_CLIENT_ID,
+    VALET_EXCHANGE_CLIENT_SECRET: randomBytes(24).toString('base64url'),
+  });
+  const files = await startFilesServer(config, { audit, log: (line) => print(`  ${line}`) }).catch(
+    async (error: unknown) => {
+      await backup.close();
+      throw error;
+    },
+  );
+  // The backup API stops with the server, also when the caller keeps it running.
+  const server: RunningFilesServer = {
+    ...files,
+    async close() {
+      await files.close();
+      await backup.close();
+    },
+  };
   const as = server.parts.devAuthorizationServer!;
   const steps: DemoStep[] = [];
   const step = (s: DemoStep) => {
@@ -162,7 +188,40 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     });
     await modern.close();
 
-    print('\n6. The decision audit log');
+    print('\n6. Token exchange: backup_file copies a file to the backup API on the caller’s behalf');
+    const backupToken = await as.authorizationCodeToken({ resource, scope: 'files:read files:backup' });
+    const backer = await connect(resource, backupToken);
+    const backedUp = await backer.client.callTool({
+      name: 'backup_file',
+      arguments: { path: 'notes/todo.md' },
+    });
+    await backer.client.close();
+    const copy = backup.received.at(-1);
+    const act = copy?.principal.claims.act as { sub?: unknown } | undefined;
+    const passedThrough = copy?.principal.token === backupToken;
+    const caller = audit.events.findLast((e) => e.operationId === 'backup_file')?.subject;
+    print(
+      copy === undefined
+        ? '   the backup API received nothing'
+        : `   the backup API received PUT ${copy.path} with a token: aud ${JSON.stringify(copy.principal.audience)}, ` +
+            `sub "${copy.principal.subject}" (the caller: "${String(caller)}"), act.sub "${String(act?.sub)}", ` +
+            `${passedThrough ? 'the caller’s own token' : 'not the caller’s token'}`,
+    );
+    step({
+      title:
+        'backup_file: the backup API gets a token for itself, for the caller, acting as the files server',
+      ok:
+        backedUp.isError !== true &&
+        copy !== undefined &&
+        !passedThrough &&
+        copy.principal.audience.length === 1 &&
+        copy.principal.audience[0] === backup.url &&
+        caller !== undefined &&
+        copy.principal.subject === caller &&
+        act?.sub === EXCHANGE_CLIENT_ID,
+    });
+
+    print('\n7. The decision audit log');
     for (const e of audit.events) {
       print(
         `   ${e.allowed ? 'allow' : 'deny '}  ${e.operationId.padEnd(12)} client=${e.clientId ?? '-'}  ${e.allowed ? '' : e.reason}`,
@@ -184,6 +243,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   await server.close();
   return { steps, audit: audit.events };
 }
+
+/** The files server's client at the development authorization server, which exchanges callers' tokens. */
+const EXCHANGE_CLIENT_ID = 'files-mcp';
 
 /** The Inspector release the printed command pins: its CLI takes the arguments the demo prints. */
 const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
