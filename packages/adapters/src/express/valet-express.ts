@@ -161,16 +161,22 @@ export function valetExpress<S extends string>(
   assertValet(valet, 'valetExpress()');
   const registry = checkedRegistry(valet.registry, options);
   const exchanger = exchangerOption(options.exchanger);
-  const admit: RouteFlow['admit'] = async (req, res, request) => {
+  const admit: RouteFlow['admit'] = (req, res, request) => {
     const admitted = res.locals as { [ADMITTED]?: Principal | null } | undefined;
     const known = admitted?.[ADMITTED];
-    const principal = await valet.admit(
-      known === undefined
-        ? admitRequest(req, { body: req.body, ...request })
-        : { ...request, principal: known },
-    );
-    if (admitted !== undefined) admitted[ADMITTED] = principal;
-    req.auth = principal ?? undefined;
+    let admitting: Promise<Principal | null>;
+    try {
+      admitting = valet.admit(
+        known === undefined ? admitRequest(req, req.body, request) : { ...request, principal: known },
+      );
+    } catch (error) {
+      // admitRequest refuses a request whose header lines Node may have dropped (431).
+      return Promise.reject(error);
+    }
+    return admitting.then((principal) => {
+      if (admitted !== undefined) admitted[ADMITTED] = principal;
+      req.auth = principal ?? undefined;
+    });
   };
   return Object.freeze({
     ...declarations<S>({

@@ -1,6 +1,6 @@
-import { PolicyConfigError, type AdmitRequest, type Policy, type Valet } from '@valet/core';
+import { PolicyConfigError, type Policy, type Valet } from '@valet/core';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
-import { admitRequest } from '../internal/node-request.js';
+import { admitRequest, type AdmitFlow } from '../internal/node-request.js';
 import { usesChecks } from '../internal/policy-checks.js';
 import { registerRoute } from '../internal/register-route.js';
 import { routeDetailsOf } from '../internal/route-details.js';
@@ -90,25 +90,26 @@ function admitter(
   delegate: RouteDelegate | undefined,
 ): Hook {
   // A scope-only route needs no context built per request.
-  const scopeOnly = new Map<string, AdmitRequest['operations']>(
-    [...ids].map(([method, id]) => [method, [{ id }]]),
+  const scopeOnly = new Map<string, AdmitFlow>(
+    [...ids].map(([method, id]) => [method, { optional: true, operations: [{ id }] }]),
   );
   return async (request) => {
     const id = ids.get(request.method)!;
-    const operations = withContext
-      ? [
-          {
-            id,
-            context: {
-              arguments: { params: request.params, query: request.query, body: request.body },
-              request,
+    const flow = withContext
+      ? {
+          optional: true,
+          operations: [
+            {
+              id,
+              context: {
+                arguments: { params: request.params, query: request.query, body: request.body },
+                request,
+              },
             },
-          },
-        ]
-      : scopeOnly.get(request.method);
-    request.auth = await valet.admit(
-      admitRequest(request.raw, { body: request.body, optional: true, operations }),
-    );
+          ],
+        }
+      : scopeOnly.get(request.method)!;
+    request.auth = await valet.admit(admitRequest(request.raw, request.body, flow));
     if (delegate !== undefined) request.downstream = await delegate(request.auth, valet.registry.get(id)!);
   };
 }

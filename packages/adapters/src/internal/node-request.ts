@@ -11,6 +11,9 @@ export function isFormContentType(contentType: string | undefined): boolean {
 /** What an adapter adds to a request's credentials: its parsed body, and the flow's options. */
 export type AdmitFields = Pick<AdmitRequest, 'body' | 'optional' | 'operations'>;
 
+/** The flow's options for a request: {@link AdmitFields} but the body, often one object per route. */
+export type AdmitFlow = Pick<AdmitRequest, 'optional' | 'operations'>;
+
 /**
  * `rawHeaders` entries (a name and a value per header line) at which Node's HTTP/1 parser stops
  * keeping header lines when `server.maxHeadersCount` is not set: 1000 lines, not the 2000 its
@@ -39,15 +42,15 @@ function headerLinesMayBeDropped(req: IncomingMessage): boolean {
  * The {@link AdmitRequest} of a Node request: `Origin` and `Host` (HTTP/2: `:authority`), every
  * `Authorization` and `DPoP` header (a repeated one of any of these is refused by core), the
  * method and the target as received (Express's `req.originalUrl` when present, since a router
- * mounted on a path rewrites `req.url`; a DPoP proof's `htu` names it), the query, the body only
- * when it is form-encoded, and `fields`. Headers are read from `rawHeaders`, which
+ * mounted on a path rewrites `req.url`; a DPoP proof's `htu` names it), the query, `body` only
+ * when it is form-encoded, and `flow`. Headers are read from `rawHeaders`, which
  * every Node request has (`headersDistinct` is missing on the requests `fastify.inject()`
  * builds) and which keeps repeated headers (`req.headers.host` keeps only the first).
  *
  * Throws {@link HeadersTooLargeError} (431), before any credential is read, for a request with
  * as many header lines as its server keeps (`server.maxHeadersCount`; Node's default keeps 1000).
  */
-export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRequest {
+export function admitRequest(req: IncomingMessage, body: unknown, flow: AdmitFlow): AdmitRequest {
   if (headerLinesMayBeDropped(req)) throw new HeadersTooLargeError();
   let authorization: string | string[] | undefined;
   let dpop: string | string[] | undefined;
@@ -80,8 +83,8 @@ export function admitRequest(req: IncomingMessage, fields: AdmitFields): AdmitRe
     url,
     query: queryStart < 0 ? undefined : url!.slice(queryStart),
     contentType,
-    body: isFormContentType(contentType) ? fields.body : undefined,
-    optional: fields.optional,
-    operations: fields.operations,
+    body: isFormContentType(contentType) ? body : undefined,
+    optional: flow.optional,
+    operations: flow.operations,
   };
 }

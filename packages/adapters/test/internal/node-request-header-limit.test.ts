@@ -21,22 +21,34 @@ function request(
 
 describe('Security: admitRequest refuses a request whose header lines Node may have dropped', () => {
   it("refuses at Node's default limit (1000 lines) when the server sets none", () => {
-    expect(() => admitRequest(request(1000, { maxHeadersCount: null }), {})).toThrow(HeadersTooLargeError);
-    expect(() => admitRequest(request(1000), {})).toThrow(HeadersTooLargeError);
-    expect(admitRequest(request(999, { maxHeadersCount: null }), {}).authorization).toBe('Bearer abc');
+    expect(() => admitRequest(request(1000, { maxHeadersCount: null }), undefined, {})).toThrow(
+      HeadersTooLargeError,
+    );
+    expect(() => admitRequest(request(1000), undefined, {})).toThrow(HeadersTooLargeError);
+    expect(admitRequest(request(999, { maxHeadersCount: null }), undefined, {}).authorization).toBe(
+      'Bearer abc',
+    );
   });
 
   it("reads the limit from the request's server", () => {
-    expect(() => admitRequest(request(50, { maxHeadersCount: 50 }), {})).toThrow(HeadersTooLargeError);
-    expect(admitRequest(request(49, { maxHeadersCount: 50 }), {}).authorization).toBe('Bearer abc');
-    expect(admitRequest(request(1500, { maxHeadersCount: 2000 }), {}).authorization).toBe('Bearer abc');
+    expect(() => admitRequest(request(50, { maxHeadersCount: 50 }), undefined, {})).toThrow(
+      HeadersTooLargeError,
+    );
+    expect(admitRequest(request(49, { maxHeadersCount: 50 }), undefined, {}).authorization).toBe(
+      'Bearer abc',
+    );
+    expect(admitRequest(request(1500, { maxHeadersCount: 2000 }), undefined, {}).authorization).toBe(
+      'Bearer abc',
+    );
   });
 
   it('sets no limit for maxHeadersCount 0', () => {
-    expect(admitRequest(request(5000, { maxHeadersCount: 0 }), {}).authorization).toBe('Bearer abc');
+    expect(admitRequest(request(5000, { maxHeadersCount: 0 }), undefined, {}).authorization).toBe(
+      'Bearer abc',
+    );
   });
 
   it('leaves HTTP/2 requests alone: HTTP/2 refuses a stream past its limits rather than dropping lines', () => {
-    expect(admitRequest(request(1000, undefined, 2), {}).authorization).toBe('Bearer abc');
+    expect(admitRequest(request(1000, undefined, 2), undefined, {}).authorization).toBe('Bearer abc');
   });
 });

@@ -8,12 +8,16 @@ const request = (rawHeaders: readonly string[], url = '/mcp'): IncomingMessage =
 
 describe('admitRequest: Origin and Host for the DNS rebinding check', () => {
   it('passes Origin and Host as sent, whatever the case of their names', () => {
-    const admit = admitRequest(request(['HOST', '127.0.0.1:3000', 'origin', 'http://localhost:5173']), {});
+    const admit = admitRequest(
+      request(['HOST', '127.0.0.1:3000', 'origin', 'http://localhost:5173']),
+      undefined,
+      {},
+    );
     expect(admit).toMatchObject({ origin: 'http://localhost:5173', host: '127.0.0.1:3000' });
   });
 
   it('leaves them undefined when the request has none (a non-browser client)', () => {
-    const admit = admitRequest(request(['Authorization', 'Bearer abc']), {});
+    const admit = admitRequest(request(['Authorization', 'Bearer abc']), undefined, {});
     expect(admit.origin).toBeUndefined();
     expect(admit.host).toBeUndefined();
   });
@@ -30,6 +34,7 @@ describe('admitRequest: Origin and Host for the DNS rebinding check', () => {
         'Origin',
         'https://evil.example',
       ]),
+      undefined,
       {},
     );
     expect(admit).toMatchObject({
@@ -39,10 +44,12 @@ describe('admitRequest: Origin and Host for the DNS rebinding check', () => {
   });
 
   it('takes HTTP/2 :authority when there is no Host', () => {
-    expect(admitRequest(request([':authority', 'evil.example:3000']), {}).host).toBe('evil.example:3000');
-    expect(admitRequest(request([':authority', 'localhost:3000', 'host', 'localhost:3000']), {}).host).toBe(
-      'localhost:3000',
+    expect(admitRequest(request([':authority', 'evil.example:3000']), undefined, {}).host).toBe(
+      'evil.example:3000',
     );
+    expect(
+      admitRequest(request([':authority', 'localhost:3000', 'host', 'localhost:3000']), undefined, {}).host,
+    ).toBe('localhost:3000');
   });
 });
 
@@ -51,7 +58,7 @@ describe('admitRequest: what a DPoP proof is checked against', () => {
     const req = Object.assign(request(['DPoP', 'proof-1', 'dpop', 'proof-2'], '/mcp?x=1'), {
       method: 'POST',
     });
-    expect(admitRequest(req, {})).toMatchObject({
+    expect(admitRequest(req, undefined, {})).toMatchObject({
       method: 'POST',
       url: '/mcp?x=1',
       dpop: ['proof-1', 'proof-2'],
@@ -60,6 +67,10 @@ describe('admitRequest: what a DPoP proof is checked against', () => {
 
   it("prefers Express's req.originalUrl: a router mounted on a path rewrites req.url", () => {
     const req = Object.assign(request([], '/files/1'), { method: 'GET', originalUrl: '/v1/files/1?y=2' });
-    expect(admitRequest(req, {})).toMatchObject({ url: '/v1/files/1?y=2', query: '?y=2', dpop: undefined });
+    expect(admitRequest(req, undefined, {})).toMatchObject({
+      url: '/v1/files/1?y=2',
+      query: '?y=2',
+      dpop: undefined,
+    });
   });
 });

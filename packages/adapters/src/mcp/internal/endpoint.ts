@@ -95,7 +95,12 @@ export function mcpEndpoint(options: EndpointOptions, who: string): Endpoint {
   const admit: Endpoint['admit'] = (req, res, fields) => {
     let admitted: Promise<Principal | null>;
     try {
-      admitted = valet.admit(admitRequest(req, { optional, ...fields }));
+      admitted = valet.admit(
+        admitRequest(req, fields.body, {
+          optional: fields.optional ?? optional,
+          operations: fields.operations,
+        }),
+      );
     } catch (error) {
       // admitRequest refuses a request whose header lines Node may have dropped (431).
       admitted = Promise.reject(error);

@@ -124,12 +124,12 @@ function isBearer(value: string, length: number): boolean {
   return isScheme(value, length, BEARER);
 }
 
-/** True when `value` starts with an auth-scheme of `length` characters that is `scheme` (lower-case letters) in any case. */
-function isScheme(value: string, length: number, scheme: string): boolean {
+/** True when `value`, from index `from`, starts with an auth-scheme of `length` characters that is `scheme` (lower-case letters) in any case. */
+function isScheme(value: string, length: number, scheme: string, from = 0): boolean {
   if (length !== scheme.length) return false;
   for (let i = 0; i < length; i++) {
     // ASCII letters only: setting bit 0x20 lower-cases them and maps no other character onto one.
-    if ((value.charCodeAt(i) | 0x20) !== scheme.charCodeAt(i)) return false;
+    if ((value.charCodeAt(from + i) | 0x20) !== scheme.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -143,7 +143,7 @@ export function usesDpopScheme(authorization: BearerRequest['authorization']): b
   if (header === undefined) return false;
   let start = 0;
   while (isBlank(header.charCodeAt(start))) start++;
-  return isScheme(header.slice(start, start + 4), 4, DPOP) && isBlank(header.charCodeAt(start + 4));
+  return isScheme(header, 4, DPOP, start) && isBlank(header.charCodeAt(start + 4));
 }
 
 /** Index of the first space or tab (the end of the auth-scheme), or -1. */
