@@ -71,7 +71,7 @@ export async function drive(
     const agent = new Agent({ keepAlive: true, maxSockets: connections });
     return Array.from({ length: connections }, async () => {
       while (running()) {
-        const { kind, sent } = tokens.take(draw());
+        const { kind, sent } = tokens.take(draw(), target.name);
         const sentAt = clock();
         const answer = await send(target, agent, sent.token);
         record({ target: target.name, kind, sent, sentAt, answeredAt: clock(), ...answer });

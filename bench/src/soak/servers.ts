@@ -1,5 +1,5 @@
 /**
- * The four servers the soak drives, in this process, each with its own Valet (a JwtVerifier over
+ * The four servers the soak drives, in the server process (server-process.ts), each with its own Valet (a JwtVerifier over
  * the test issuer's JWKS behind a CachingVerifier, default timings) and an audit sink that writes
  * JSON lines to `log`, as a server that logs its decisions would: Express and Fastify
  * (`GET /files/:id`, scope `files:read`), MCP SDK v1 and SDK v2 (`tools/call` of `read_file`,
@@ -32,7 +32,7 @@ export const RESOURCE = 'https://files.example.test/mcp';
 const SCOPE = 'files:read';
 const V2_VERSION = '2026-07-28';
 
-/** A running server and the request that exercises its protected operation. */
+/** A server to load and the request that exercises its protected operation (plain data, sent over IPC). */
 export interface SoakTarget {
   readonly name: string;
   readonly port: number;
@@ -41,7 +41,11 @@ export interface SoakTarget {
   /** Headers besides `Authorization`. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** The verifier's cache, for its counters. */
+}
+
+/** A running server: what to send it, its verifier's cache (for its counters), and how to stop it. */
+export interface SoakServer {
+  readonly target: SoakTarget;
   readonly cache: CachingVerifier;
   close(): Promise<void>;
 }
@@ -71,10 +75,11 @@ interface Protected {
 }
 
 /** Principals each server's cache holds at most. */
-const CACHE_ENTRIES = 1000;
+export const CACHE_ENTRIES = 1000;
 
 function protect(issuer: string, jwksUri: string, log: LogLine): Protected {
-  // Small enough to fill during warm-up, so that what follows is the steady state.
+  // Small enough to fill during warm-up (the warm-up sends this many distinct good tokens), so
+  // that what follows is the steady state.
   const cache = new CachingVerifier(
     new JwtVerifier({ issuer, audience: RESOURCE, jwksUri, algorithms: ['RS256'] }),
     { maxEntries: CACHE_ENTRIES },
@@ -104,7 +109,7 @@ function closer(server: Server): () => Promise<void> {
     });
 }
 
-async function expressServer(issuer: string, jwksUri: string, log: LogLine): Promise<SoakTarget> {
+async function expressServer(issuer: string, jwksUri: string, log: LogLine): Promise<SoakServer> {
   const { valet, cache } = protect(issuer, jwksUri, log);
   const app = express();
   const api = valetExpress(valet);
@@ -116,17 +121,13 @@ async function expressServer(issuer: string, jwksUri: string, log: LogLine): Pro
   const server = createServer(app);
   const port = await listen(server);
   return {
-    name: 'express',
-    port,
-    method: 'GET',
-    path: '/files/1',
-    headers: {},
+    target: { name: 'express', port, method: 'GET', path: '/files/1', headers: {} },
     cache,
     close: closer(server),
   };
 }
 
-async function fastifyServer(issuer: string, jwksUri: string, log: LogLine): Promise<SoakTarget> {
+async function fastifyServer(issuer: string, jwksUri: string, log: LogLine): Promise<SoakServer> {
   const { valet, cache } = protect(issuer, jwksUri, log);
   const app = Fastify();
   await app.register(valetFastify, { valet });
@@ -137,11 +138,7 @@ async function fastifyServer(issuer: string, jwksUri: string, log: LogLine): Pro
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as AddressInfo).port;
   return {
-    name: 'fastify',
-    port,
-    method: 'GET',
-    path: '/files/1',
-    headers: {},
+    target: { name: 'fastify', port, method: 'GET', path: '/files/1', headers: {} },
     cache,
     close: () => app.close(),
   };
@@ -158,7 +155,7 @@ async function mcpServer(
   issuer: string,
   jwksUri: string,
   log: LogLine,
-): Promise<SoakTarget> {
+): Promise<SoakServer> {
   const { valet, cache, registry } = protect(issuer, jwksUri, log);
   const toolsets = mcpToolsets(registry);
   const onError = (error: unknown) => log(`unexpected error: ${String(error)}`);
@@ -203,19 +200,21 @@ async function mcpServer(
           'mcp-name': 'read_file',
         };
   return {
-    name: `mcp-${version}`,
-    port,
-    method: 'POST',
-    path: '/mcp',
-    headers,
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
+    target: {
+      name: `mcp-${version}`,
+      port,
+      method: 'POST',
+      path: '/mcp',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }),
+    },
     cache,
     close: closer(server),
   };
 }
 
 /** Starts the four servers on 127.0.0.1, ephemeral ports. */
-export async function startServers(issuer: string, jwksUri: string, log: LogLine): Promise<SoakTarget[]> {
+export async function startServers(issuer: string, jwksUri: string, log: LogLine): Promise<SoakServer[]> {
   return [
     await expressServer(issuer, jwksUri, log),
     await fastifyServer(issuer, jwksUri, log),

@@ -5,13 +5,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { TestIssuer } from '@valet/testing';
-import { RESOURCE } from './servers.js';
+import { CACHE_ENTRIES, RESOURCE } from './servers.js';
 
 /** What a request carries, and what it should get. */
 export type Kind =
-  'hit' | 'miss' | 'garbage' | 'expired' | 'wrongAudience' | 'madeUpKid' | 'refused' | 'missing';
+  'hit' | 'miss' | 'warm' | 'garbage' | 'expired' | 'wrongAudience' | 'madeUpKid' | 'refused' | 'missing';
 
-/** Requests per 100 of each kind. */
+/** Requests per 100 of each kind ('warm' takes the place of 'hit' until a server is warm). */
 export const MIX: readonly (readonly [Kind, number])[] = [
   ['hit', 50],
   ['miss', 10],
@@ -24,7 +24,7 @@ export const MIX: readonly (readonly [Kind, number])[] = [
 ];
 
 /** The good kinds: a valid token with the scope, answered 2xx unless the IdP is at fault. */
-export const GOOD: ReadonlySet<Kind> = new Set(['hit', 'miss']);
+export const GOOD: ReadonlySet<Kind> = new Set(['hit', 'miss', 'warm']);
 
 /** The status each kind should get when the IdP is up. */
 export function expectedStatus(kind: Kind): number {
@@ -52,12 +52,18 @@ export interface Sent {
 /**
  * Small pools of every kind made up front, reused round robin, and fresh good tokens minted in
  * the background (misses), each used once, signed with whatever key the issuer signs with now.
+ * Warming: as many distinct good tokens as a server's cache holds, made up front and sent to each
+ * server once, in place of its first hits, so that its cache is full by the end of warm-up (the
+ * misses alone fill it too slowly) and the memory measured after warm-up is the steady state's.
  */
 export class Tokens {
   readonly #issuer: TestIssuer;
   readonly #pools = new Map<Kind, string[]>();
   readonly #next = new Map<Kind, number>();
   readonly #fresh: Sent[] = [];
+  #warming: string[] = [];
+  /** How many of the warming tokens each server has been sent. */
+  readonly #warmed = new Map<string, number>();
   #minting = false;
   /** Fresh tokens minted so far. */
   minted = 0;
@@ -81,6 +87,7 @@ export class Tokens {
       exp: now + expiresIn,
     });
     tokens.#pools.set('hit', await times(POOL, () => issuer.mint({ scopes: ['files:read'], expiresIn })));
+    tokens.#warming = await times(CACHE_ENTRIES, () => issuer.mint({ scopes: ['files:read'], expiresIn }));
     tokens.#pools.set('refused', await times(POOL, () => issuer.mint({ scopes: ['other:read'], expiresIn })));
     tokens.#pools.set('expired', await times(POOL, () => issuer.expired({ scopes: ['files:read'] })));
     tokens.#pools.set(
@@ -99,8 +106,11 @@ export class Tokens {
     return tokens;
   }
 
-  /** The token for a request of `kind`; a miss falls back to a hit when no fresh token is ready. */
-  take(kind: Kind): { kind: Kind; sent: Sent } {
+  /**
+   * The token for a request of `kind` to `target`; a hit is a warming token until the target has
+   * been sent every one, a miss falls back to a hit when no fresh token is ready.
+   */
+  take(kind: Kind, target: string): { kind: Kind; sent: Sent } {
     if (kind === 'missing') return { kind, sent: { token: undefined, kid: undefined } };
     if (kind === 'miss') {
       // Fresh means signed with the key the issuer signs with now: older ones are dropped.
@@ -108,6 +118,11 @@ export class Tokens {
       const fresh = this.#fresh.shift();
       if (fresh !== undefined) return { kind, sent: fresh };
       kind = 'hit';
+    }
+    const warmed = this.#warmed.get(target) ?? 0;
+    if (kind === 'hit' && warmed < this.#warming.length) {
+      this.#warmed.set(target, warmed + 1);
+      return { kind: 'warm', sent: { token: this.#warming[warmed], kid: undefined } };
     }
     const pool = this.#pools.get(kind)!;
     const i = this.#next.get(kind) ?? 0;
