@@ -10,6 +10,7 @@ import { SAMPLE_FILES } from '../src/files-root.js';
 import { freePort } from '../src/free-port.js';
 import { scopes } from '../src/scopes.js';
 import { startFilesServer, type RunningFilesServer } from '../src/server.js';
+import { postToolCall } from './support/tool-call.js';
 
 const EXCHANGE_CLIENT = { clientId: 'files-mcp', clientSecret: 'files-mcp-secret' };
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -74,20 +75,7 @@ async function mcpClient(url: string, token: string): Promise<Client> {
 
 /** `tools/call` of `backup_file` as one HTTP request, to see the status and challenge an SDK client hides. */
 function backupOverHttp(url: string, token: string): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'backup_file', arguments: { path: 'notes/todo.md' } },
-    }),
-  });
+  return postToolCall(url, { authorization: `Bearer ${token}` }, 'backup_file', { path: 'notes/todo.md' });
 }
 
 describe('backup_file: copies a file to the backup API with an exchanged token (RFC 8693)', () => {

@@ -15,6 +15,7 @@ import {
   type TestIssuer,
 } from '@valet/testing';
 import { freePort } from '../src/free-port.js';
+import { postToolCall } from './support/tool-call.js';
 
 // Three files-mcp processes (the built dist/main.js, as deployed) behind a pretend proxy: each
 // listens on its own port, all name one public URL in VALET_AUDIENCE and share one redis-server.
@@ -101,20 +102,7 @@ function stopped(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promi
 
 /** One `tools/call` of `list_files`, straight to an instance's port (as the proxy would forward it). */
 async function callTool(instance: Instance, headers: Record<string, string>): Promise<Reply> {
-  const res = await fetch(`http://127.0.0.1:${instance.port}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...headers,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'list_files', arguments: {} },
-    }),
-  });
+  const res = await postToolCall(`http://127.0.0.1:${instance.port}/mcp`, headers, 'list_files');
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
 

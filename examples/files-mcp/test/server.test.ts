@@ -7,6 +7,7 @@ import { memoryAuditSink } from '@valet/core';
 import { loadConfig } from '../src/config.js';
 import { freePort } from '../src/free-port.js';
 import { startFilesServer, type RunningFilesServer } from '../src/server.js';
+import { postToolCall } from './support/tool-call.js';
 
 /** The 2026-07-28 revision, the modern era a v2 client pinned to it speaks. */
 const MODERN = '2026-07-28';
@@ -116,19 +117,9 @@ describe('startFilesServer with VALET_MCP_SDK=v2: both protocol eras on /mcp', (
   });
 
   it('Security: step-up: a legacy write with a read-only token gets the same 403 challenge', async () => {
-    const res = await fetch(server.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${readToken}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'tools/call',
-        params: { name: 'write_file', arguments: { path: 'a.md', content: 'x' } },
-      }),
+    const res = await postToolCall(server.url, { authorization: `Bearer ${readToken}` }, 'write_file', {
+      path: 'a.md',
+      content: 'x',
     });
     expect(res.status).toBe(403);
     expect(res.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);

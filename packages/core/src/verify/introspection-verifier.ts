@@ -181,7 +181,7 @@ export class IntrospectionVerifier implements TokenVerifier {
     // Taken before the request: the answer may describe the token as it was this early.
     const obtainedAt = this.#clock();
     const answer = { body: await this.#post(token), obtainedAt };
-    this.#shared?.remember(token, answer);
+    await this.#shared?.remember(token, answer);
     return answer;
   }
 

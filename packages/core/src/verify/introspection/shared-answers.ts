@@ -53,12 +53,17 @@ export class SharedAnswers {
     return asked + this.#maxTtlMs > now ? { body, obtainedAt: asked } : undefined;
   }
 
-  /** Stores `answer` for `token` in the background, when it is an answer worth sharing. */
-  remember(token: string, answer: Answer): void {
+  /**
+   * Stores `answer` for `token`, when it is an answer worth sharing; never rejects (a store that
+   * fails only costs the other instances a request). Awaited before the request is answered: a
+   * store write is one round trip beside the introspection's, and the caller's next request, on
+   * whichever instance, then finds the answer.
+   */
+  async remember(token: string, answer: Answer): Promise<void> {
     const ttlMs = this.#ttlMs(answer);
     if (ttlMs === undefined) return;
     const text = JSON.stringify({ obtainedAt: answer.obtainedAt, body: answer.body });
-    this.#store.set(this.#key(token), text, ttlMs).catch(() => undefined);
+    await this.#store.set(this.#key(token), text, ttlMs).catch(() => undefined);
   }
 
   #ttlMs({ body, obtainedAt }: Answer): number | undefined {

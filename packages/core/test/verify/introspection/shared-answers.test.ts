@@ -12,7 +12,6 @@ describe('SharedAnswers', () => {
   // The store keeps entries by its own (real) clock: only the answers' obtainedAt bounds them here.
   let store: StateStore;
   let written: { key: string; value: string; ttlMs: number }[];
-  const settled = () => new Promise((resolve) => setImmediate(resolve));
 
   beforeEach(() => {
     now = T0;
@@ -29,8 +28,7 @@ describe('SharedAnswers', () => {
 
   it('hands an answer back with the time it was obtained, for what is left of maxTtlSeconds', async () => {
     const shared = new SharedAnswers(store, ENDPOINT, 60, clock);
-    shared.remember('opaque-token', { body: ACTIVE, obtainedAt: T0 });
-    await settled();
+    await shared.remember('opaque-token', { body: ACTIVE, obtainedAt: T0 });
     now = T0 + 59_999;
     await expect(shared.answer('opaque-token')).resolves.toEqual({ body: ACTIVE, obtainedAt: T0 });
     now = T0 + 60_000;
@@ -38,8 +36,7 @@ describe('SharedAnswers', () => {
   });
 
   it('Security: answer outliving its bound: a reader with a shorter maxTtlSeconds counts from when it was obtained', async () => {
-    new SharedAnswers(store, ENDPOINT, 60, clock).remember('t', { body: ACTIVE, obtainedAt: T0 });
-    await settled();
+    await new SharedAnswers(store, ENDPOINT, 60, clock).remember('t', { body: ACTIVE, obtainedAt: T0 });
     now = T0 + 30_000;
     await expect(new SharedAnswers(store, ENDPOINT, 30, clock).answer('t')).resolves.toBeUndefined();
   });
@@ -47,18 +44,21 @@ describe('SharedAnswers', () => {
   it('stores the answer for what is left of maxTtlSeconds, never past exp, inactive ones 30 s at most', async () => {
     const shared = new SharedAnswers(store, ENDPOINT, 60, clock);
     now = T0 + 15_000;
-    shared.remember('late', { body: ACTIVE, obtainedAt: T0 });
-    shared.remember('short', { body: { ...ACTIVE, exp: T0 / 1000 + 20 }, obtainedAt: T0 });
-    shared.remember('inactive', { body: { active: false }, obtainedAt: T0 });
-    shared.remember('expired', { body: { ...ACTIVE, exp: T0 / 1000 }, obtainedAt: T0 });
-    shared.remember('too-old', { body: ACTIVE, obtainedAt: T0 - 60_000 });
-    shared.remember('not-an-answer', { body: { sub: 'alice' }, obtainedAt: T0 });
+    await shared.remember('late', { body: ACTIVE, obtainedAt: T0 });
+    await shared.remember('short', { body: { ...ACTIVE, exp: T0 / 1000 + 20 }, obtainedAt: T0 });
+    await shared.remember('inactive', { body: { active: false }, obtainedAt: T0 });
+    await shared.remember('expired', { body: { ...ACTIVE, exp: T0 / 1000 }, obtainedAt: T0 });
+    await shared.remember('too-old', { body: ACTIVE, obtainedAt: T0 - 60_000 });
+    await shared.remember('not-an-answer', { body: { sub: 'alice' }, obtainedAt: T0 });
     expect(written.map(({ ttlMs }) => ttlMs)).toEqual([45_000, 5_000, 30_000]);
   });
 
   it('files answers under a hash of endpoint and token, never the token', async () => {
-    new SharedAnswers(store, ENDPOINT, 60, clock).remember('secret-token', { body: ACTIVE, obtainedAt: T0 });
-    new SharedAnswers(store, `${ENDPOINT}2`, 60, clock).remember('secret-token', {
+    await new SharedAnswers(store, ENDPOINT, 60, clock).remember('secret-token', {
+      body: ACTIVE,
+      obtainedAt: T0,
+    });
+    await new SharedAnswers(store, `${ENDPOINT}2`, 60, clock).remember('secret-token', {
       body: ACTIVE,
       obtainedAt: T0,
     });
@@ -69,16 +69,14 @@ describe('SharedAnswers', () => {
 
   it('Security: clock skew: an answer obtained "in the future" by a fast clock counts from now, not later', async () => {
     const shared = new SharedAnswers(store, ENDPOINT, 60, clock);
-    shared.remember('t', { body: ACTIVE, obtainedAt: T0 });
-    await settled();
+    await shared.remember('t', { body: ACTIVE, obtainedAt: T0 });
     now = T0 - 30_000;
     await expect(shared.answer('t')).resolves.toEqual({ body: ACTIVE, obtainedAt: T0 - 30_000 });
   });
 
   it('ignores what is not an answer with its time (an older format, garbage) and a failing store', async () => {
     const shared = new SharedAnswers(store, ENDPOINT, 60, clock);
-    shared.remember('t', { body: ACTIVE, obtainedAt: T0 });
-    await settled();
+    await shared.remember('t', { body: ACTIVE, obtainedAt: T0 });
     const key = written[0]!.key;
     for (const value of [JSON.stringify(ACTIVE), '{"body":{},"obtainedAt":"soon"}', 'not json', 'null']) {
       await store.set(key, value, 60_000);
