@@ -54,14 +54,16 @@ export function governRoutes(
         `${where} declares more than one Valet policy (config.valet and preHandler guards). Give one, combining policies with and(...).`,
       );
     }
-    const policy = configured ?? guardPolicy(guards[0]);
+    // config.valet may be a guard itself: its policy and details, as in preHandler.
+    const guard = guardPolicy(configured) === undefined ? guards[0] : configured;
+    const policy = guardPolicy(guard) ?? configured;
     if (policy === undefined) return;
     if (typeof policy !== 'object' || policy === null || typeof policy.kind !== 'string') {
       throw new PolicyConfigError(
-        `${where}: config.valet must be a Policy (allOf(...), publicAccess(), ...) or false.`,
+        `${where}: config.valet must be a Policy (allOf(...), publicAccess(), ...), a guard from fastify.valet, or false.`,
       );
     }
-    const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy, guards[0])]));
+    const ids = new Map(methods.map((method) => [method, operationFor(method, route, policy, guard)]));
     const delegates = [...ids.values()].some(
       (id) => routeDelegateFor(registry.get(id)!, delegate, 'the Valet Fastify plugin') !== undefined,
     );

@@ -27,8 +27,11 @@ declare module 'fastify' {
     downstream: DownstreamContext | null;
   }
   interface FastifyContextConfig {
-    /** The route's policy (registered as `METHOD /url`), or `false` to keep Valet off the route. */
-    valet?: Policy | false;
+    /**
+     * The route's policy (registered as `METHOD /url`), or a guard from `fastify.valet` (its
+     * description, rate limit and downstream needs with it), or `false` to keep Valet off the route.
+     */
+    valet?: Policy | RouteGuard | false;
   }
 }
 

@@ -63,6 +63,31 @@ describe('onRoute: which routes Valet governs', () => {
     await app.close();
   });
 
+  it('takes a guard in config.valet, with its description, rate limit and downstream need', async () => {
+    const valet = fixture.valet();
+    const app = await fastifyWithValet(valet);
+    const guard = app.valet
+      .requireScopes('files:read')
+      .describe('Archive a file')
+      .limit('5/m')
+      .downstream('https://archive.example.com', ['archive:write']);
+    // A downstream need without an exchanger fails at set-up: the guard's need was read from config.valet.
+    expect(() => app.post('/archive', { config: { valet: guard } }, async () => 'x')).toThrow(/exchanger/);
+    app.get(
+      '/files/:id',
+      { config: { valet: app.valet.requireScopes('files:read').describe('Read') } },
+      async () => 'file',
+    );
+    await app.ready();
+    expect(valet.registry.get('GET /files/:id')).toMatchObject({ description: 'Read' });
+    const [refused, served] = await Promise.all([
+      app.inject({ method: 'GET', url: '/files/1' }),
+      app.inject({ method: 'GET', url: '/files/1', headers: withToken(await fixture.token(['files:read'])) }),
+    ]);
+    expect([refused.statusCode, served.statusCode, served.body]).toEqual([401, 200, 'file']);
+    await app.close();
+  });
+
   it('refuses two policies on one route, and a config.valet that is not a policy', async () => {
     const app = await fastifyWithValet(fixture.valet());
     expect(() =>
@@ -73,7 +98,7 @@ describe('onRoute: which routes Valet governs', () => {
       ),
     ).toThrow(PolicyConfigError);
     expect(() => app.get('/b', { config: { valet: 'files:read' as never } }, async () => 'x')).toThrow(
-      /config.valet must be a Policy/,
+      /config.valet must be a Policy \(allOf\(\.\.\.\), publicAccess\(\), \.\.\.\), a guard from fastify.valet, or false/,
     );
     await app.close();
   });
