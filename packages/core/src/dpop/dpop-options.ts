@@ -1,4 +1,5 @@
 import { OptionsError } from '../errors.js';
+import { DEFAULT_ALGORITHMS } from '../verify/jwt/jwt-algorithms.js';
 
 /**
  * How a resource treats DPoP (RFC 9449): `off` accepts Bearer tokens only (the `DPoP` scheme is
@@ -33,19 +34,8 @@ export interface DpopOptions {
   readonly nonce?: false | DpopNonceOptions;
 }
 
-/** Every algorithm a DPoP proof may be signed with: asymmetric JWS algorithms jose verifies. */
-export const DPOP_ALGORITHMS: readonly string[] = Object.freeze([
-  'ES256',
-  'ES384',
-  'ES512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'EdDSA',
-]);
+/** Every algorithm a DPoP proof may be signed with: the asymmetric JWS algorithms tokens are verified with by default. */
+export const DPOP_ALGORITHMS: readonly string[] = DEFAULT_ALGORITHMS;
 
 /** Seconds a proof's `iat` may be ahead of this server's clock. */
 export const DPOP_CLOCK_TOLERANCE_SECONDS = 5;

@@ -1,16 +1,19 @@
 import { OptionsError } from '../../errors.js';
 
-/** The default allow-list: every asymmetric algorithm an authorization server commonly signs with. */
+/**
+ * The default allow-list: every asymmetric algorithm an authorization server commonly signs with,
+ * ES256 first, as DPoP metadata lists them (the DPoP proof algorithms are this list).
+ */
 export const DEFAULT_ALGORITHMS: readonly string[] = Object.freeze([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
   'ES256',
   'ES384',
   'ES512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'RS256',
+  'RS384',
+  'RS512',
   'EdDSA',
 ]);
 
