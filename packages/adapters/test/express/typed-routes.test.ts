@@ -13,11 +13,7 @@ import express from 'express';
 import { createServer } from 'node:http';
 import { exchange } from '../conformance/http-exchange.js';
 import { adapterFixture, listen, type AdapterFixture } from '../support/fixture.js';
-
-const notes = defineScopes({
-  'notes:read': { description: 'Read notes' },
-  'notes:write': { description: 'Write notes', implies: ['notes:read'] },
-});
+import { notes } from '../support/notes-scopes.js';
 
 let fixture: AdapterFixture;
 

@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { OptionsError, PolicyRegistry, buildManifest, defineScopes } from '@valet/core';
+import { OptionsError, PolicyRegistry, buildManifest } from '@valet/core';
 import { fastifyWithValet } from '../support/fastify.js';
 import { adapterFixture, type AdapterFixture } from '../support/fixture.js';
-
-const notes = defineScopes({
-  'notes:read': { description: 'Read notes' },
-  'notes:write': { description: 'Write notes', implies: ['notes:read'] },
-});
+import { notes } from '../support/notes-scopes.js';
 
 let fixture: AdapterFixture;
 
