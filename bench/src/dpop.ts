@@ -22,6 +22,7 @@ import {
 } from '@valet/core';
 import { createDpopKey } from '@valet/testing';
 import { EmbeddedJWK, SignJWT, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { median } from './load.js';
 
 const GOAL = 1.2;
 const TURNS = 20_000;
@@ -30,11 +31,6 @@ const ISSUER = 'https://auth.example.com';
 const RESOURCE = 'https://mcp.example.com/mcp';
 const URL_PATH = '/mcp/files/1';
 const PROOF_ALGORITHMS = ['ES256', 'EdDSA'] as const;
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 async function bench(proofAlg: (typeof PROOF_ALGORITHMS)[number]): Promise<number> {
   const issuerKey = await generateKeyPair('ES256', { extractable: true });

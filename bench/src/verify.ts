@@ -17,6 +17,7 @@ import {
   type CryptoKey,
   type JWK,
 } from 'jose';
+import { median } from './load.js';
 
 const TURNS = 20_000;
 const WARM_UP = 1000;
@@ -100,11 +101,6 @@ async function timeOne(subject: Subject, token: string): Promise<number> {
   await subject.verify(token);
   return Number(process.hrtime.bigint() - start) / 1000;
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-};
 
 /** Shuffles `order` in place (Fisher-Yates). */
 function shuffle(order: number[]): void {
