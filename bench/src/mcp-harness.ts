@@ -8,9 +8,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CachingVerifier, JwtVerifier, PolicyRegistry, createValet, type Valet } from '@valet/core';
-import { RequiresScope, Tool, Toolset, registerToolsets, type ToolsetDefinition } from '@valet/decorators';
+import { registerToolsets, type ToolsetDefinition } from '@valet/decorators';
 import { createTestIssuer } from '@valet/testing';
-import { IsString, MaxLength } from 'class-validator';
+import { FileTools } from './file-tools.js';
 import { loadTogether, machineLine, median, startServer, type Measure, type RunningServer } from './load.js';
 
 /** The protected resource both servers of a comparison are, and the audience of the token. */
@@ -20,21 +20,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 10;
 const WARM_UP = 2;
 const GOAL = 0.9;
-
-class ReadFileInput {
-  @IsString()
-  @MaxLength(64)
-  path!: string;
-}
-
-@Toolset()
-class FileTools {
-  @Tool({ description: 'Read a file' })
-  @RequiresScope('files:read')
-  readFile(input: ReadFileInput): string {
-    return `contents of ${input.path}`;
-  }
-}
 
 /**
  * The Valet a child serves, and its toolsets, compiled once: the token's issuer and JWKS URL

@@ -22,10 +22,10 @@ import {
   jsonLinesAuditSink,
   type Valet,
 } from '@valet/core';
-import { RequiresScope, Tool, Toolset, registerToolsets, type ToolsetDefinition } from '@valet/decorators';
-import { IsString, MaxLength } from 'class-validator';
+import { registerToolsets, type ToolsetDefinition } from '@valet/decorators';
 import express from 'express';
 import Fastify from 'fastify';
+import { FileTools } from '../file-tools.js';
 
 /** The audience of every token and the resource of every server. */
 export const RESOURCE = 'https://files.example.test/mcp';
@@ -52,21 +52,6 @@ export interface SoakServer {
 
 /** Where the servers write: every audit line and every unexpected error goes through it. */
 export type LogLine = (line: string) => void;
-
-class ReadFileInput {
-  @IsString()
-  @MaxLength(64)
-  path!: string;
-}
-
-@Toolset()
-class FileTools {
-  @Tool({ description: 'Read a file' })
-  @RequiresScope(SCOPE)
-  readFile(input: ReadFileInput): string {
-    return `contents of ${input.path}`;
-  }
-}
 
 interface Protected {
   readonly valet: Valet;
