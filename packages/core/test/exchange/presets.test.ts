@@ -3,7 +3,7 @@ import { generateKeyPair } from 'jose';
 import { entraOnBehalfOf } from '../../src/exchange/entra-on-behalf-of.js';
 import { keycloakTokenExchange } from '../../src/exchange/keycloak-token-exchange.js';
 import { oktaTokenExchange } from '../../src/exchange/okta-token-exchange.js';
-import { json, TokenEndpointServer } from './token-endpoint-server.js';
+import { json, TokenEndpointServer, type ExpectedClient } from './token-endpoint-server.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const APP = 'c0ffee00-0000-4000-8000-000000000001';
@@ -13,6 +13,13 @@ const servers: TokenEndpointServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+/** A token endpoint expecting `client`, closed after the test. */
+async function endpoint(client: ExpectedClient): Promise<TokenEndpointServer> {
+  const server = await new TokenEndpointServer(client).start();
+  servers.push(server);
+  return server;
+}
 
 /** An Entra ID v2 token endpoint's answer: no issued_token_type, expires_in, ext_expires_in. */
 function entraAnswer(form: URLSearchParams) {
@@ -45,12 +52,11 @@ function recordingFetch() {
 
 describe('entraOnBehalfOf: the on-behalf-of request', () => {
   it('sends the jwt-bearer grant, the caller token as assertion, requested_token_use and prefixed scopes', async () => {
-    const server = await new TokenEndpointServer({
+    const server = await endpoint({
       method: 'client_secret_post',
       clientId: APP,
       clientSecret: 'entra-secret',
-    }).start();
-    servers.push(server);
+    });
     server.reply = entraAnswer;
     const exchanger = entraOnBehalfOf({
       tenantId: TENANT,
@@ -99,12 +105,11 @@ describe('entraOnBehalfOf: the on-behalf-of request', () => {
 
   it('with a certificate: a PS256 client assertion carrying x5t#S256, aud the token endpoint', async () => {
     const { publicKey, privateKey } = await generateKeyPair('PS256');
-    const server = await new TokenEndpointServer({
+    const server = await endpoint({
       method: 'private_key_jwt',
       clientId: APP,
       publicKey,
-    }).start();
-    servers.push(server);
+    });
     server.reply = entraAnswer;
     const exchanger = entraOnBehalfOf({
       tenantId: TENANT,
@@ -121,12 +126,11 @@ describe('entraOnBehalfOf: the on-behalf-of request', () => {
   });
 
   it('AADSTS65001 (no consent) is consent_or_scope', async () => {
-    const server = await new TokenEndpointServer({
+    const server = await endpoint({
       method: 'client_secret_post',
       clientId: APP,
       clientSecret: 's',
-    }).start();
-    servers.push(server);
+    });
     server.reply = () =>
       json(
         {
