@@ -8,22 +8,13 @@
 // Run after `pnpm build`; the node binary defaults to the one running this script.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
+import { freePort } from '../examples/files-mcp/dist/free-port.js';
 
 const node = process.argv[2] ?? process.execPath;
 const dist = fileURLToPath(new URL('../examples/files-mcp/dist/', import.meta.url));
 const SANDBOX = /temporary sandbox with sample files at (\S+) \(/;
-
-/** A port that was free a moment ago (the demo picks its own). */
-async function freePort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts `args`, waits for `ready` in its output, sends `signal`; resolves to what happened. */
 function runUntil(args, env, ready, signal) {

@@ -14,6 +14,7 @@ import { createServer, request } from 'node:http';
 import { URL } from 'node:url';
 import { loadConfig } from '../examples/files-mcp/dist/config.js';
 import { startFilesServer } from '../examples/files-mcp/dist/server.js';
+import { freePort } from '../examples/files-mcp/dist/free-port.js';
 
 const [node, suite, ...asked] = process.argv.slice(2);
 if (node === undefined || suite === undefined) {
@@ -24,15 +25,6 @@ const scenarios = asked.length > 0 ? asked : ['dns-rebinding-protection', 'serve
 
 /** The example's configurations, one per SDK: the default (v1), and what selects v2. */
 const CONFIGS = [{}, { VALET_MCP_SDK: 'v2' }];
-
-/** A port that was free a moment ago: the resource URL names its port, so it is chosen first. */
-async function freePort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** Starts files-mcp with `config`, and the token-adding proxy in front; resolves to the proxied endpoint. */
 async function startBehindProxy(config) {
