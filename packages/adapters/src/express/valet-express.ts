@@ -241,14 +241,10 @@ function declaringOnly<S extends string>(
   options: ValetExpressOptions<S>,
 ): ValetExpress<S, undefined> {
   checkedRegistry(registry, options);
-  const refuse = (): Promise<void> => Promise.reject(new PolicyConfigError(REGISTRY_ONLY));
+  const refuse = (): Promise<never> => Promise.reject(new PolicyConfigError(REGISTRY_ONLY));
   const passOn: RequestHandler = (_req, _res, next) => next();
   return Object.freeze({
-    ...declarations<S>({
-      registry,
-      admit: refuse,
-      delegate: () => Promise.reject(new PolicyConfigError(REGISTRY_ONLY)),
-    }),
+    ...declarations<S>({ registry, admit: refuse, delegate: refuse }),
     valet: undefined,
     authenticate: (): RequestHandler => (_req, _res, next) => void refuse().catch(next),
     metadataRouter: () => passOn,
