@@ -62,6 +62,7 @@ export type { TokenVerifier } from './verify/token-verifier.js';
 export { ScopeCatalog, defineScopes } from './policy/scope-catalog.js';
 export type { ScopeDefinition, ScopeInfo, ScopeOf } from './policy/scope-catalog.js';
 export { describePolicy, policyScopes } from './policy/describe.js';
+export { operationLabel } from './policy/compile/reasons.js';
 export { PolicyRegistry } from './policy/registry.js';
 export type {
   OperationDefinition,

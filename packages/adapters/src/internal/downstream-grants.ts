@@ -3,6 +3,7 @@ import {
   InsufficientScopeError,
   OptionsError,
   TokenExchangeError,
+  operationLabel,
   type ExchangedToken,
   type Principal,
   type RegisteredOperation,
@@ -68,13 +69,6 @@ export function requireExchanger(
   );
 }
 
-const KIND_WORDS = { tool: 'Tool', resource: 'Resource', prompt: 'Prompt', route: 'Route' } as const;
-
-/** `Tool "backup"`, `Route "POST /files/:id"`: how refusals name the operation. */
-export function operationLabel(operation: Pick<RegisteredOperation, 'id' | 'kind'>): string {
-  return `${KIND_WORDS[operation.kind]} "${operation.id}"`;
-}
-
 /**
  * The exchanges of an admitted call of `operation` (which declares `@Downstream`), before its
  * handler runs, where an HTTP answer can still be given: an unreachable IdP is thrown (503 with
@@ -98,7 +92,13 @@ export async function admissionGrant(
   if (grant.error instanceof AuthorizationServerUnavailableError) throw grant.error;
   if (isConsentRefusal(grant.error)) {
     const decision = await valet.authorize(principal, operation.id, undefined, { audit: false });
-    throw stepUpRefusal(operationLabel(operation), operation.id, needs, grant.error, decision.required);
+    throw stepUpRefusal(
+      operationLabel(operation.kind, operation.id),
+      operation.id,
+      needs,
+      grant.error,
+      decision.required,
+    );
   }
   return grant;
 }

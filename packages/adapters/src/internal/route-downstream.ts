@@ -1,11 +1,12 @@
-import { MissingTokenError, type Principal, type RegisteredOperation, type Valet } from '@valet/core';
-import { downstreamContext, type DownstreamContext } from './downstream-context.js';
 import {
-  admissionGrant,
+  MissingTokenError,
   operationLabel,
-  requireExchanger,
-  type TokenExchanger,
-} from './downstream-grants.js';
+  type Principal,
+  type RegisteredOperation,
+  type Valet,
+} from '@valet/core';
+import { downstreamContext, type DownstreamContext } from './downstream-context.js';
+import { admissionGrant, requireExchanger, type TokenExchanger } from './downstream-grants.js';
 
 /** Obtains the downstream helper of an admitted call of a route that declares `@Downstream`. */
 export type RouteDelegate = (
@@ -22,7 +23,7 @@ export type RouteDelegate = (
  */
 export function routeDelegate(valet: Valet, exchanger: TokenExchanger): RouteDelegate {
   return async (principal, operation) => {
-    const label = operationLabel(operation);
+    const label = operationLabel(operation.kind, operation.id);
     if (principal === null) {
       throw new MissingTokenError(`${label} acts on your behalf downstream; send a bearer token.`);
     }

@@ -7,11 +7,11 @@ import { lowerFirst, operationLabel } from './compile/reasons.js';
 import { SCOPE_TOKEN_RULE, isScopeToken } from '../http/syntax/scope-token.js';
 import { policyScopes } from './describe.js';
 import { downstreamProblems, type OperationDownstream } from './compile/downstream-needs.js';
+import type { OperationKind } from './operation-kind.js';
 import type { Policy } from './policy.js';
 import { ScopeCatalog } from './scope-catalog.js';
 
-/** What an operation is: an MCP tool, resource or prompt, or an HTTP route. */
-export type OperationKind = 'tool' | 'resource' | 'prompt' | 'route';
+export type { OperationKind };
 
 const KINDS: readonly OperationKind[] = ['tool', 'resource', 'prompt', 'route'];
 

@@ -1,6 +1,7 @@
 import type { Decision } from '../decision.js';
 import { describePolicy } from '../describe.js';
 import type { Policy } from '../policy.js';
+import type { OperationKind } from '../operation-kind.js';
 import { compilePolicy, type CompiledPolicy } from './compiled-policy.js';
 import { frozenSet } from '../../lib/frozen-set.js';
 import { missingScopes } from './missing-scopes.js';
@@ -44,7 +45,7 @@ const NO_SCOPES = frozenSet<string>([]);
  */
 interface OperationToCompile {
   readonly id: string;
-  readonly kind: Parameters<typeof operationLabel>[0];
+  readonly kind: OperationKind;
   readonly policy: Policy;
 }
 

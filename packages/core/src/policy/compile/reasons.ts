@@ -1,10 +1,19 @@
+import type { OperationKind } from '../operation-kind.js';
 import type { Policy } from '../policy.js';
 import { quotedList } from './english.js';
 
-const KIND_WORDS = { tool: 'Tool', resource: 'Resource', prompt: 'Prompt', route: 'Route' } as const;
+const KIND_WORDS: Readonly<Record<OperationKind, string>> = {
+  tool: 'Tool',
+  resource: 'Resource',
+  prompt: 'Prompt',
+  route: 'Route',
+};
 
-/** `Tool "write_file"`, `Route "GET /files"`: how sentences name an operation. */
-export function operationLabel(kind: keyof typeof KIND_WORDS, id: string): string {
+/**
+ * How Valet's sentences name an operation, e.g. `Tool "write_file"`, `Route "GET /files"`: for an
+ * adapter's own refusals to read like core's.
+ */
+export function operationLabel(kind: OperationKind, id: string): string {
   return `${KIND_WORDS[kind]} "${id}"`;
 }
 
